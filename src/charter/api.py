@@ -1,0 +1,27 @@
+"""The HTTP API at /api/v1: every app's router, one auth, one error format."""
+
+from ninja import NinjaAPI
+
+from charter.accounts.api import router as accounts_router
+from charter.core.api import SessionAuth, TokenAuth, install_problem_handlers
+from charter.core import policy
+from charter.core.api_routes import router as core_router
+from charter.crm.api import router as crm_router
+
+api = NinjaAPI(
+    title="Charter API",
+    version="1",
+    description=(
+        "Charter's HTTP API. Authenticate with the browser session (send the CSRF token in "
+        "X-CSRFToken for writes) or a personal API token as `Authorization: Bearer chr_…`. "
+        "Errors are RFC 9457 `application/problem+json`; updates need `If-Match` with the "
+        "record's ETag and answer 412 when it changed meanwhile."
+    ),
+    auth=[TokenAuth(), SessionAuth()],
+    urls_namespace="api",
+    docs_decorator=policy.public,
+)
+install_problem_handlers(api)
+api.add_router("/", accounts_router)
+api.add_router("/", core_router)
+api.add_router("/clients", crm_router)

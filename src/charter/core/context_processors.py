@@ -1,0 +1,27 @@
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from charter.core import policy
+
+# (url name, label, icon, resource, action): shown when the user's role allows the action.
+NAVIGATION = [
+    ("core:dashboard", _("Dashboard"), "layout-dashboard", "core.dashboard", "view"),
+    ("crm:client_list", _("Clients"), "building", "crm.client", "list"),
+    ("accounts:user_list", _("Users"), "users", "accounts.user", "view"),
+]
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"navigation": []}
+    items = []
+    for url_name, label, icon, resource, action in NAVIGATION:
+        if policy.allows(user, resource, action):
+            url = reverse(url_name)
+            active = request.path == url if url == "/" else request.path.startswith(url)
+            items.append({"url": url, "label": label, "icon": icon, "active": active})
+    return {"navigation": items, "is_admin": policy.role_of(user) == policy.ADMIN}

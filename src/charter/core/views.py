@@ -1,0 +1,129 @@
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template import loader
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from charter.core import policy, services
+from charter.core.forms import AttachmentForm
+from charter.core.models import Attachment, AuditEvent
+from charter.core.querysets import get_for_user
+from charter.crm.models import Client
+
+
+@require_GET
+@policy.requires("core.dashboard", "view")
+def dashboard(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    if policy.role_of(user) == policy.CLIENT:
+        client = Client.objects.for_user(user).get()
+        shared = Attachment.objects.for_parent(client, user)[:20]
+        return render(request, "core/dashboard_client.html", {"client": client, "shared": shared})
+    context = {
+        "client_count": Client.objects.for_user(user).count(),
+        "recent": AuditEvent.objects.for_user(user).select_related("actor")[:10],
+    }
+    return render(request, "core/dashboard.html", context)
+
+
+@require_GET
+@policy.requires("core.auditevent", "view")
+def history(request: HttpRequest, label: str, pk: str) -> HttpResponse:
+    obj = get_for_user(label, pk, request.user, "view", capability="charter_history")
+    events = AuditEvent.objects.for_user(request.user).for_object(obj).select_related("actor")
+    page = Paginator(events, 50).get_page(request.GET.get("page"))
+    return render(request, "core/history.html", {"object": obj, "page": page})
+
+
+def _attachments_panel(request: HttpRequest, parent: object, form: AttachmentForm | None = None) -> HttpResponse:
+    context = {
+        "parent": parent,
+        "parent_label": parent._meta.label_lower,  # type: ignore[attr-defined]
+        "attachments": Attachment.objects.for_parent(parent, request.user),  # type: ignore[arg-type]
+        "form": form or AttachmentForm(),
+        "can_add": policy.allows(request.user, "core.attachment", "add"),
+    }
+    status = 422 if form is not None and form.errors else 200
+    return render(request, "core/partials/attachments.html", context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+@policy.requires("core.attachment", "view")
+def attachments(request: HttpRequest, label: str, pk: str) -> HttpResponse:
+    """The attachments panel of an object (HTMX fragment); POST uploads a file."""
+    parent = get_for_user(label, pk, request.user, "view", capability="charter_attachable")
+    if request.method == "GET":
+        return _attachments_panel(request, parent)
+    policy.check(request.user, "core.attachment", "add")
+    form = AttachmentForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.add_attachment(parent, user=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error("upload", error)
+        else:
+            return _attachments_panel(request, parent)
+    return _attachments_panel(request, parent, form)
+
+
+def _attachment_for_user(request: HttpRequest, attachment_id: int) -> Attachment:
+    attachment = get_object_or_404(Attachment.objects.select_related("content_type"), pk=attachment_id)
+    parent = get_for_user(
+        attachment.content_type.model_class()._meta.label_lower,  # type: ignore[union-attr]
+        attachment.object_id,
+        request.user,
+        "view",
+        capability="charter_attachable",
+    )
+    if not Attachment.objects.for_parent(parent, request.user).filter(pk=attachment.pk).exists():
+        raise Http404
+    return attachment
+
+
+@require_GET
+@policy.requires("core.attachment", "view")
+def attachment_download(request: HttpRequest, attachment_id: int) -> FileResponse:
+    attachment = _attachment_for_user(request, attachment_id)
+    response = FileResponse(
+        attachment.file.open("rb"), as_attachment=True, filename=attachment.name,
+        content_type=attachment.mime_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@require_POST
+@policy.requires("core.attachment", "delete")
+def attachment_delete(request: HttpRequest, attachment_id: int) -> HttpResponse:
+    attachment = _attachment_for_user(request, attachment_id)
+    parent = attachment.parent
+    services.delete_attachment(attachment, user=request.user)
+    if request.htmx:  # type: ignore[attr-defined]
+        return _attachments_panel(request, parent)
+    messages.success(request, _("The file was deleted."))
+    return redirect(request.POST.get("next") or "core:dashboard")
+
+
+@require_GET
+@policy.public
+def health(request: HttpRequest) -> JsonResponse:
+    """For load balancers and monitors: answers once the database answers."""
+    AuditEvent.objects.exists()
+    return JsonResponse({"status": "ok"})
+
+
+def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return render(request, "403.html", status=403)
+
+
+def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return render(request, "404.html", status=404)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    # No request context: the failure may be in a context processor or the database.
+    return HttpResponse(loader.get_template("500.html").render(), status=500)

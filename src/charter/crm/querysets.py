@@ -1,0 +1,15 @@
+from typing import Any
+
+from django.db import models
+
+from charter.core import policy
+
+
+class ClientQuerySet(models.QuerySet):
+    def for_user(self, user: Any, action: str = "view") -> "ClientQuerySet":
+        """Staff see every client; a client user sees only their own organisation."""
+        if not policy.allows(user, "crm.client", action):
+            return self.none()
+        if policy.role_of(user) == policy.CLIENT:
+            return self.filter(pk=user.client_id)
+        return self.all()

@@ -1,0 +1,46 @@
+"""pytest fixtures for every app: one user per role, and clients signed in as them."""
+
+import pytest
+from django.test import Client as HttpClient
+
+from charter.accounts.choices import Role
+from charter.testing.factories import ClientFactory, UserFactory
+
+ROLES = [Role.ADMIN, Role.MANAGER, Role.MEMBER, Role.CLIENT]
+
+
+@pytest.fixture
+def client_org(db):
+    return ClientFactory(name="上海云栖科技有限公司", short_name="云栖科技")
+
+
+@pytest.fixture
+def other_client_org(db):
+    return ClientFactory(name="Northwind Trading Ltd", short_name="Northwind")
+
+
+@pytest.fixture
+def users(db, client_org):
+    """One user per role; the client user belongs to ``client_org``."""
+    return {
+        role: UserFactory(username=str(role), role=role, client=client_org if role == Role.CLIENT else None)
+        for role in ROLES
+    }
+
+
+@pytest.fixture
+def admin_user(users):
+    return users[Role.ADMIN]
+
+
+@pytest.fixture
+def signed_in(users):
+    """``signed_in(role)`` → a Django test client signed in as that role's user."""
+
+    def make(role):
+        http = HttpClient()
+        if role != "anonymous":
+            http.force_login(users[role])
+        return http
+
+    return make

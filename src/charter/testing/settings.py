@@ -1,0 +1,23 @@
+"""Settings for the test suite: production settings with fast hashing and immediate tasks."""
+
+import os
+import tempfile
+
+os.environ.setdefault("CHARTER_SECRET_KEY", "test-suite-only-" + "k" * 40)
+os.environ.setdefault("CHARTER_HTTPS", "false")
+os.environ.setdefault("CHARTER_VAR_DIR", tempfile.mkdtemp(prefix="charter-test-var-"))
+
+from charter.settings import *  # noqa: E402,F403
+from charter.settings import STORAGES, VAR_DIR  # noqa: E402
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
+STORAGES = {
+    **STORAGES,
+    "default": {**STORAGES["default"], "OPTIONS": {"location": str(VAR_DIR / "media")}},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+MEDIA_ROOT = VAR_DIR / "media"
+(VAR_DIR / "static").mkdir(parents=True, exist_ok=True)  # whitenoise looks for it

@@ -1,0 +1,16 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from charter.api import api
+
+urlpatterns = [
+    path("", include("charter.core.urls")),
+    path("accounts/", include("charter.accounts.urls")),
+    path("clients/", include("charter.crm.urls")),
+    path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
+]
+
+handler403 = "charter.core.views.permission_denied"
+handler404 = "charter.core.views.page_not_found"
+handler500 = "charter.core.views.server_error"
