@@ -1,14 +1,12 @@
 """The HTTP API at /api/v1: every app's router, one auth, one error format."""
 
-from ninja import NinjaAPI
-
 from charter.accounts.api import router as accounts_router
-from charter.core.api import SessionAuth, TokenAuth, install_problem_handlers
 from charter.core import policy
+from charter.core.api import CharterAPI, SessionAuth, TokenAuth, install_problem_handlers
 from charter.core.api_routes import router as core_router
 from charter.crm.api import router as crm_router
 
-api = NinjaAPI(
+api = CharterAPI(
     title="Charter API",
     version="1",
     description=(

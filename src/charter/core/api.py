@@ -1,24 +1,43 @@
 """What every API router shares: authentication, RFC 9457 errors, ETag/If-Match."""
 
 import logging
-from collections.abc import Iterable, Mapping
+import zoneinfo
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from functools import partial
+from http import HTTPStatus
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.middleware import get_user
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.urls import URLPattern, path
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from ninja import NinjaAPI
+from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as RequestValidationError
+from ninja.operation import Operation
 from ninja.security import APIKeyCookie, HttpBearer
+from ninja.utils import check_csrf
+from pydantic import Field
 
+from charter.core import policy
 from charter.core.concurrency import StaleEdit, etag, version_from_if_match
 from charter.core.models import VersionedModel
 
 logger = logging.getLogger(__name__)
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
+
+
+class CsrfFailed(Exception):
+    """A cookie-authenticated write came without a valid CSRF token."""
+
+
+class PreconditionRequired(Exception):
+    """An update arrived without If-Match."""
 
 
 class TokenAuth(HttpBearer):
@@ -30,8 +49,14 @@ class TokenAuth(HttpBearer):
         from charter.accounts.services import user_for_api_token
 
         user = user_for_api_token(token)
-        if user is not None:
-            request.user = user
+        if user is None:
+            # A wrong credential is refused outright, never quietly replaced by the session.
+            raise AuthenticationError
+        request.user = user
+        # UserPreferencesMiddleware ran before the token was read: apply the user's choices now.
+        translation.activate(user.language)
+        request.LANGUAGE_CODE = user.language
+        timezone.activate(zoneinfo.ZoneInfo(user.time_zone))
         return user
 
 
@@ -39,17 +64,43 @@ class SessionAuth(APIKeyCookie):
     """The browser's signed-in session; unsafe methods need the CSRF token header."""
 
     param_name = settings.SESSION_COOKIE_NAME
+    openapi_description = "The browser session; writes need the CSRF token as X-CSRFToken."
+
+    def _get_key(self, request: HttpRequest) -> str | None:
+        # Anonymous first, so a request without any credential is 401 rather than a CSRF 403.
+        if not get_user(request).is_authenticated:
+            return None
+        if check_csrf(request) is not None:
+            raise CsrfFailed
+        return request.COOKIES.get(self.param_name)
 
     def authenticate(self, request: HttpRequest, key: str | None) -> Any:
-        return request.user if request.user.is_authenticated else None
+        if key is None:
+            return None
+        # The real User, not the middleware's lazy proxy: services use type(user)._default_manager.
+        request.user = get_user(request)
+        return request.user
 
 
-class PreconditionRequired(Exception):
-    """An update arrived without If-Match."""
+class FieldProblem(Schema):
+    field: str = Field(description="Dotted path of the offending field (`items.0.name`).")
+    pointer: str = Field(description="The same path as a JSON Pointer (`#/items/0/name`).")
+    detail: str = Field(description="What is wrong, in the user's language.")
+
+
+class Problem(Schema):
+    """RFC 9457 problem details, the body of every error."""
+
+    type: str = Field("about:blank", description="Always `about:blank`: the status says it.")
+    title: str = Field(description="Short summary, in the user's language.")
+    status: int = Field(description="The HTTP status code.")
+    detail: str | None = Field(None, description="What happened and what to do about it.")
+    instance: str | None = Field(None, description="The request path.")
+    errors: list[FieldProblem] | None = Field(None, description="One entry per invalid field.")
 
 
 def problem(
-    request: HttpRequest,
+    request: HttpRequest | None,
     status: int,
     title: str,
     detail: str = "",
@@ -58,11 +109,15 @@ def problem(
     body: dict[str, Any] = {"type": "about:blank", "title": title, "status": status}
     if detail:
         body["detail"] = detail
-    body["instance"] = request.path
+    if request is not None:
+        body["instance"] = request.path
     if errors:
         body["errors"] = list(errors)
     return JsonResponse(
-        body, status=status, content_type=PROBLEM_CONTENT_TYPE, json_dumps_params={"ensure_ascii": False}
+        body,
+        status=status,
+        content_type=PROBLEM_CONTENT_TYPE,
+        json_dumps_params={"ensure_ascii": False},
     )
 
 
@@ -91,6 +146,29 @@ def _django_validation_errors(exc: ValidationError) -> list[dict[str, Any]]:
     return [field_error([], message) for message in exc.messages]
 
 
+@contextmanager
+def errors_on_field(name: str) -> Iterator[None]:
+    """Report a service's field-less ValidationError as an error of request field ``name``."""
+    try:
+        yield
+    except ValidationError as exc:
+        if hasattr(exc, "error_dict"):
+            raise
+        raise ValidationError({name: exc.error_list}) from exc
+
+
+def _status_title(status: int) -> str:
+    titles = {
+        400: _("The request could not be read."),
+        401: _("Authentication required."),
+        403: _("You do not have permission to do this."),
+        404: _("Not found."),
+        405: _("This method is not allowed here."),
+        412: _("The record has changed."),
+    }
+    return titles.get(status) or HTTPStatus(status).phrase
+
+
 def install_problem_handlers(api: NinjaAPI) -> None:
     """Every error the API answers is ``application/problem+json`` (RFC 9457)."""
 
@@ -103,50 +181,140 @@ def install_problem_handlers(api: NinjaAPI) -> None:
 
     @on(RequestValidationError)
     def invalid_request(request: HttpRequest, exc: RequestValidationError) -> HttpResponse:
-        return problem(request, 422, _("The request is not valid."), errors=_request_validation_errors(exc))
+        errors = _request_validation_errors(exc)
+        return problem(request, 422, _("The request is not valid."), errors=errors)
 
     @on(ValidationError)
     def invalid_data(request: HttpRequest, exc: ValidationError) -> HttpResponse:
-        return problem(request, 422, _("The data is not valid."), errors=_django_validation_errors(exc))
+        errors = _django_validation_errors(exc)
+        return problem(request, 422, _("The data is not valid."), errors=errors)
 
     @on(AuthenticationError)
     def unauthenticated(request: HttpRequest, exc: Exception) -> HttpResponse:
         response = problem(
-            request, 401, _("Authentication required."),
-            _("Sign in, or send a personal API token as “Authorization: Bearer …”."),
+            request,
+            401,
+            _status_title(401),
+            _("Sign in, or send a valid personal API token as “Authorization: Bearer …”."),
         )
         response["WWW-Authenticate"] = 'Bearer realm="charter"'
         return response
 
+    @on(CsrfFailed)
+    def csrf_failed(request: HttpRequest, exc: Exception) -> HttpResponse:
+        detail = _(
+            "Requests that change data with the session cookie need the CSRF token in the "
+            "X-CSRFToken header. Scripts should use a personal API token instead."
+        )
+        return problem(request, 403, _("CSRF check failed."), detail)
+
     @on(PermissionDenied)
     def forbidden(request: HttpRequest, exc: Exception) -> HttpResponse:
-        return problem(request, 403, _("You do not have permission to do this."))
+        return problem(request, 403, _status_title(403))
 
     @on(Http404)
     def not_found(request: HttpRequest, exc: Exception) -> HttpResponse:
-        return problem(request, 404, _("Not found."))
+        return problem(request, 404, _status_title(404))
 
     api.add_exception_handler(ObjectDoesNotExist, not_found)
 
     @on(StaleEdit)
     def stale(request: HttpRequest, exc: StaleEdit) -> HttpResponse:
-        return problem(request, 412, _("The record has changed."), str(exc))
+        return problem(request, 412, _status_title(412), str(exc))
 
     @on(PreconditionRequired)
     def precondition_required(request: HttpRequest, exc: Exception) -> HttpResponse:
-        return problem(
-            request, 428, _("If-Match required."),
-            _("Send the ETag you read as If-Match, so a concurrent change is not overwritten."),
-        )
+        detail = _("Send the ETag you read as If-Match, so a concurrent change is not overwritten.")
+        return problem(request, 428, _("If-Match required."), detail)
 
     @on(HttpError)
     def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-        return problem(request, exc.status_code, str(exc))
+        return problem(request, exc.status_code, _status_title(exc.status_code), str(exc))
 
     @on(Exception)
     def server_error(request: HttpRequest, exc: Exception) -> HttpResponse:
         logger.exception("API error on %s", request.path, exc_info=exc)
         return problem(request, 500, _("Server error."), _("The error was logged."))
+
+
+@policy.public
+def unknown_path(request: HttpRequest, **kwargs: Any) -> HttpResponse:
+    return problem(request, 404, _status_title(404), _("There is no API operation at this path."))
+
+
+def _method_not_allowed(allowed: Iterable[str]) -> HttpResponse:
+    response = problem(None, 405, _status_title(405))
+    response["Allow"] = ", ".join(sorted(allowed))
+    return response
+
+
+def _policy_after_auth(operation: Operation) -> Callable[[HttpRequest], HttpResponse | None]:
+    """Run the operation's ``api_requires`` check right after authentication, before ninja
+    validates the input, so a role that may not act learns that (403), not how to ask (422)."""
+    run_checks = operation._run_checks
+
+    def checks(request: HttpRequest) -> HttpResponse | None:
+        error = run_checks(request)
+        declared: tuple[str, str] | None = getattr(operation.view_func, "charter_policy", None)
+        if error is not None or declared is None or declared == policy.PUBLIC:
+            return error
+        if policy.allows(request.user, *declared):
+            return None
+        return operation.api.on_exception(request, PermissionDenied())
+
+    return checks
+
+
+class CharterAPI(NinjaAPI):
+    """A NinjaAPI that answers problem+json even for unknown paths and methods."""
+
+    def _get_urls(self) -> list[Any]:
+        urls = [
+            pattern
+            for pattern in super()._get_urls()
+            if not (isinstance(pattern, URLPattern) and pattern.name == "api-root")
+        ]
+        # ninja has no hooks for these two, so its PathView and Operation objects are adjusted.
+        for bound_router in self._get_bound_routers():
+            for path_view in bound_router.path_operations.values():
+                allowed = {method for op in path_view.operations for method in op.methods}
+                path_view._not_allowed = partial(_method_not_allowed, allowed)  # type: ignore[method-assign]
+                for operation in path_view.operations:
+                    if "_run_checks" not in vars(operation):  # once, though urls may be rebuilt
+                        operation._run_checks = _policy_after_auth(operation)  # type: ignore[method-assign,assignment]
+        urls.append(path("", unknown_path, name="api-root"))
+        urls.append(path("<path:rest>", unknown_path, name="unknown"))
+        return urls
+
+    def get_openapi_schema(self, **kwargs: Any) -> Any:
+        """Document the problem+json body that every operation may answer with."""
+        schema = super().get_openapi_schema(**kwargs)
+        problem_schema = Problem.model_json_schema(ref_template="#/components/schemas/{model}")
+        schemas = schema["components"].setdefault("schemas", {})
+        schemas.update(problem_schema.pop("$defs", {}))
+        schemas["Problem"] = problem_schema
+        default = {
+            "description": "An error, as RFC 9457 problem details.",
+            "content": {PROBLEM_CONTENT_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}},
+        }
+        for operations in schema["paths"].values():
+            for operation in operations.values():
+                operation["responses"].setdefault("default", default)
+        return schema
+
+
+IF_MATCH = {
+    "parameters": [
+        {
+            "in": "header",
+            "name": "If-Match",
+            "required": True,
+            "schema": {"type": "string"},
+            "description": "The ETag of the record as read; 412 if it changed since, "
+            "428 when missing.",
+        }
+    ]
+}
 
 
 def expected_version(request: HttpRequest) -> int:
@@ -156,7 +324,7 @@ def expected_version(request: HttpRequest) -> int:
         raise PreconditionRequired
     version = version_from_if_match(header)
     if version is None:
-        raise HttpError(412, _("If-Match must be the ETag of the record, like \"3\"."))
+        raise HttpError(412, _('If-Match must be the ETag of the record, like "3".'))
     return version
 
 

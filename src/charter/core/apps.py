@@ -13,4 +13,3 @@ class CoreConfig(AppConfig):
         from charter.core import checks  # noqa: F401  (registers the system checks)
 
         autodiscover_modules("policies")
-

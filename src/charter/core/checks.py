@@ -24,8 +24,10 @@ def iter_patterns(
         patterns = get_resolver().url_patterns
     for entry in patterns:
         if isinstance(entry, URLResolver):
-            inner = f"{namespace}:{entry.namespace}" if namespace and entry.namespace else (
-                entry.namespace or namespace
+            inner = (
+                f"{namespace}:{entry.namespace}"
+                if namespace and entry.namespace
+                else (entry.namespace or namespace)
             )
             yield from iter_patterns(entry.url_patterns, prefix + str(entry.pattern), inner)
         else:
@@ -41,7 +43,10 @@ def view_policies(pattern: URLPattern) -> list[tuple[str, Any]]:
     path_view = api_path_view(callback)
     if path_view is not None:
         return [
-            (f"{','.join(op.methods)} {op.view_func.__name__}", getattr(op.view_func, "charter_policy", None))
+            (
+                f"{','.join(op.methods)} {op.view_func.__name__}",
+                getattr(op.view_func, "charter_policy", None),
+            )
             for op in path_view.operations
         ]
     view = getattr(callback, "view_class", None) or callback
@@ -74,6 +79,8 @@ def check_every_endpoint_has_a_policy(**kwargs: Any) -> list[checks.CheckMessage
                 )
     for rule in policy.undeclared_rules():
         errors.append(
-            checks.Error(f"Policy rule {rule} is used but no policies.py declares it.", id="charter.E002")
+            checks.Error(
+                f"Policy rule {rule} is used but no policies.py declares it.", id="charter.E002"
+            )
         )
     return errors

@@ -35,6 +35,25 @@ class AttachmentQuerySet(models.QuerySet):
             rows = rows.filter(client_visible=True)
         return rows
 
+    def get_for_user(self, pk: Any, user: Any) -> Any:
+        """The attachment if the user may see its parent (clients: only shared files), or 404."""
+        from django.http import Http404
+
+        attachment: Any = self.select_related("content_type").filter(pk=pk).first()
+        model = attachment.content_type.model_class() if attachment is not None else None
+        if attachment is None or model is None:
+            raise Http404
+        parent = get_for_user(
+            model._meta.label_lower,
+            attachment.object_id,
+            user,
+            "view",
+            capability="charter_attachable",
+        )
+        if not self.for_parent(parent, user).filter(pk=attachment.pk).exists():
+            raise Http404
+        return attachment
+
 
 def get_for_user(label: str, pk: Any, user: Any, action: str, *, capability: str) -> models.Model:
     """An object named ``app_label.model`` + pk that the user may ``action``, or Http404.
@@ -52,6 +71,23 @@ def get_for_user(label: str, pk: Any, user: Any, action: str, *, capability: str
     if not getattr(model, capability, False):
         raise Http404
     try:
-        return model._default_manager.for_user(user, action).get(pk=pk)  # type: ignore[attr-defined]
+        return model._default_manager.for_user(user, action).get(pk=pk)
     except (model.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
+
+
+def get_by_reference(reference: str, user: Any, action: str, *, capability: str) -> models.Model:
+    """Like :func:`get_for_user` for a reference ``app_label.model:pk`` (``crm.client:7``).
+
+    A reference that is not of that form is a ValidationError; one naming nothing the user may
+    see is Http404.
+    """
+    from django.core.exceptions import ValidationError
+    from django.utils.translation import gettext as _
+
+    label, separator, pk = reference.partition(":")
+    if not separator or "." not in label or not pk:
+        raise ValidationError(
+            _("Name the object as app_label.model:id, for example crm.client:7."), code="reference"
+        )
+    return get_for_user(label, pk, user, action, capability=capability)

@@ -1,8 +1,8 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
 from django.template import loader
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -38,7 +38,9 @@ def history(request: HttpRequest, label: str, pk: str) -> HttpResponse:
     return render(request, "core/history.html", {"object": obj, "page": page})
 
 
-def _attachments_panel(request: HttpRequest, parent: object, form: AttachmentForm | None = None) -> HttpResponse:
+def _attachments_panel(
+    request: HttpRequest, parent: object, form: AttachmentForm | None = None
+) -> HttpResponse:
     context = {
         "parent": parent,
         "parent_label": parent._meta.label_lower,  # type: ignore[attr-defined]
@@ -65,30 +67,25 @@ def attachments(request: HttpRequest, label: str, pk: str) -> HttpResponse:
         except ValidationError as error:
             form.add_error("upload", error)
         else:
+            if not request.htmx:  # type: ignore[attr-defined]
+                messages.success(request, _("The file was uploaded."))
+                return redirect(parent)
             return _attachments_panel(request, parent)
     return _attachments_panel(request, parent, form)
-
-
-def _attachment_for_user(request: HttpRequest, attachment_id: int) -> Attachment:
-    attachment = get_object_or_404(Attachment.objects.select_related("content_type"), pk=attachment_id)
-    parent = get_for_user(
-        attachment.content_type.model_class()._meta.label_lower,  # type: ignore[union-attr]
-        attachment.object_id,
-        request.user,
-        "view",
-        capability="charter_attachable",
-    )
-    if not Attachment.objects.for_parent(parent, request.user).filter(pk=attachment.pk).exists():
-        raise Http404
-    return attachment
 
 
 @require_GET
 @policy.requires("core.attachment", "view")
 def attachment_download(request: HttpRequest, attachment_id: int) -> FileResponse:
-    attachment = _attachment_for_user(request, attachment_id)
+    return attachment_file_response(Attachment.objects.get_for_user(attachment_id, request.user))
+
+
+def attachment_file_response(attachment: Attachment) -> FileResponse:
+    """The file as a download browsers neither sniff nor cache (the API serves it the same way)."""
     response = FileResponse(
-        attachment.file.open("rb"), as_attachment=True, filename=attachment.name,
+        attachment.file.open("rb"),
+        as_attachment=True,
+        filename=attachment.name,
         content_type=attachment.mime_type,
     )
     response["X-Content-Type-Options"] = "nosniff"
@@ -99,13 +96,13 @@ def attachment_download(request: HttpRequest, attachment_id: int) -> FileRespons
 @require_POST
 @policy.requires("core.attachment", "delete")
 def attachment_delete(request: HttpRequest, attachment_id: int) -> HttpResponse:
-    attachment = _attachment_for_user(request, attachment_id)
+    attachment = Attachment.objects.get_for_user(attachment_id, request.user)
     parent = attachment.parent
     services.delete_attachment(attachment, user=request.user)
     if request.htmx:  # type: ignore[attr-defined]
         return _attachments_panel(request, parent)
     messages.success(request, _("The file was deleted."))
-    return redirect(request.POST.get("next") or "core:dashboard")
+    return redirect(parent)
 
 
 @require_GET

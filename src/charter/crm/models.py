@@ -1,4 +1,5 @@
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from charter.core.models import VersionedModel
@@ -24,3 +25,6 @@ class Client(VersionedModel):
 
     def __str__(self) -> str:
         return self.short_name or self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("crm:client_detail", args=[self.pk])

@@ -1,6 +1,7 @@
 from typing import Any
 
 from django.db import models
+from django.db.models import Q
 
 from charter.core import policy
 
@@ -13,3 +14,10 @@ class ClientQuerySet(models.QuerySet):
         if policy.role_of(user) == policy.CLIENT:
             return self.filter(pk=user.client_id)
         return self.all()
+
+    def search(self, query: str) -> "ClientQuerySet":
+        """Clients whose name or short name contains ``query``; every client for a blank one."""
+        query = query.strip()
+        if not query:
+            return self
+        return self.filter(Q(name__icontains=query) | Q(short_name__icontains=query))

@@ -1,5 +1,4 @@
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
@@ -11,10 +10,8 @@ from charter.crm.models import Client
 @require_GET
 @policy.requires("crm.client", "list")
 def client_list(request: HttpRequest) -> HttpResponse:
-    clients = Client.objects.for_user(request.user)
     query = request.GET.get("q", "").strip()
-    if query:
-        clients = clients.filter(Q(name__icontains=query) | Q(short_name__icontains=query))
+    clients = Client.objects.for_user(request.user).search(query)
     page = Paginator(clients, 25).get_page(request.GET.get("page"))
     template = "crm/partials/client_rows.html" if request.htmx else "crm/client_list.html"  # type: ignore[attr-defined]
     return render(request, template, {"page": page, "query": query})
