@@ -1,4 +1,4 @@
-"""Charter settings, read only from CHARTER_* environment variables (see README, "Configuration")."""
+"""Charter settings, read only from CHARTER_* environment variables (README, "Configuration")."""
 
 import os
 import secrets
@@ -136,12 +136,17 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHE_URL = os.environ.get("CHARTER_CACHE_URL", "")
 if CACHE_URL.startswith(("redis://", "rediss://")):
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+    }
 elif CACHE_URL:
     raise ImproperlyConfigured("CHARTER_CACHE_URL must be a redis:// or rediss:// URL.")
 else:
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "charter_cache"}
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "charter_cache",
+        }
     }
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
@@ -203,7 +208,8 @@ def mailer_from_url(url: str) -> dict[str, object]:
             "username": unquote(parts.username or ""),
             "password": unquote(parts.password or ""),
             "use_ssl": parts.scheme == "smtps",
-            "use_tls": parts.scheme == "submission" or query.get("tls", "").lower() in {"1", "true"},
+            "use_tls": parts.scheme == "submission"
+            or query.get("tls", "").lower() in {"1", "true"},
             "timeout": int(query.get("timeout", "30")),
         }
         return {"BACKEND": "django.core.mail.backends.smtp.EmailBackend", "OPTIONS": options}
@@ -253,4 +259,3 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("CHARTER_LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
-

@@ -5,7 +5,6 @@ from typing import Any
 from django import forms
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import password_validation
-from django.forms.boundfield import BoundField
 from django.urls import get_script_prefix
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -13,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from charter.accounts import services
 from charter.accounts.choices import Language, Role
 from charter.accounts.models import User
-from charter.core.forms import VersionedForm
+from charter.core.forms import StyledForm, VersionedForm
 from charter.crm.models import Client
 
 COMMON_TIME_ZONES = [
@@ -41,32 +40,6 @@ def time_zone_choices() -> list[tuple[Any, Any]]:
         (_("Common"), [(name, name) for name in COMMON_TIME_ZONES]),
         (_("All time zones"), [(name, name) for name in others]),
     ]
-
-
-class TablerBoundField(BoundField):
-    """Adds Tabler's input classes, and ``is-invalid`` when the field has errors."""
-
-    def build_widget_attrs(self, attrs: dict[str, Any], widget: Any = None) -> dict[str, Any]:
-        attrs = super().build_widget_attrs(attrs, widget)
-        widget = widget or self.field.widget
-        if widget.is_hidden:
-            return attrs
-        if isinstance(widget, forms.CheckboxInput):
-            css = "form-check-input"
-        elif isinstance(widget, forms.Select):
-            css = "form-select"
-        else:
-            css = "form-control"
-        if self.errors:
-            css += " is-invalid"
-        attrs["class"] = f"{attrs.get('class', '')} {css}".strip()
-        return attrs
-
-
-class StyledForm:
-    """Mix into any form (ours or Django's) so includes/field.html renders it the Tabler way."""
-
-    bound_field_class = TablerBoundField
 
 
 def time_zone_field() -> forms.ChoiceField:

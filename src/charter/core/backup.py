@@ -142,6 +142,12 @@ class HashingWriter:
         return len(text)
 
 
+def new_member(name: str) -> zipfile.ZipInfo:
+    info = zipfile.ZipInfo(name, date_time=timezone.localtime().timetuple()[:6])
+    info.compress_type = zipfile.ZIP_DEFLATED
+    return info
+
+
 def write_data(archive: zipfile.ZipFile) -> tuple[str, int]:
     rows = 0
 
@@ -153,9 +159,10 @@ def write_data(archive: zipfile.ZipFile) -> tuple[str, int]:
                 rows += 1
                 yield obj
 
-    with archive.open(DATA, "w", force_zip64=True) as raw:
+    with archive.open(new_member(DATA), "w", force_zip64=True) as raw:
         hashing = HashingWriter(raw)
-        serializers.serialize("json", objects(), stream=hashing)
+        # Sorted keys: PostgreSQL reorders JSON object keys, SQLite keeps them as written.
+        serializers.serialize("json", objects(), stream=hashing, sort_keys=True)
     return hashing.digest.hexdigest(), rows
 
 
@@ -186,7 +193,7 @@ def write_media(archive: zipfile.ZipFile) -> list[dict[str, Any]]:
             source = default_storage.open(name, "rb")
         except FileNotFoundError:
             continue  # deleted since it was listed: its row is gone too
-        with source, archive.open(MEDIA_DIR + name, "w", force_zip64=True) as target:
+        with source, archive.open(new_member(MEDIA_DIR + name), "w", force_zip64=True) as target:
             sha256, size = copy_hashing(source, target)
         entries.append({"path": name, "size": size, "sha256": sha256})
     return entries

@@ -158,11 +158,9 @@ def createadmin(args: list[str]) -> int:
         raise CommandFailed(_("a username is required."))
     if User.objects.filter(username=username).exists():
         raise CommandFailed(_("a user named “%(name)s” already exists.") % {"name": username})
-    email = (
-        options.email
-        if options.email is not None or not interactive
-        else ask(_("E-mail address (optional): "))
-    )
+    email = options.email
+    if email is None and interactive:
+        email = ask(_("E-mail address (optional): "))
     fields = {
         "username": username,
         "email": email or "",
@@ -241,7 +239,7 @@ def spawn(*args: str) -> subprocess.Popen[bytes]:
     return subprocess.Popen(  # noqa: S603 (our own interpreter and arguments)
         [sys.executable, "-m", "charter.cli", *args],
         start_new_session=True,
-        preexec_fn=die_with_parent if sys.platform == "linux" else None,  # noqa: PLW1509
+        preexec_fn=die_with_parent if sys.platform == "linux" else None,
     )
 
 
@@ -291,7 +289,7 @@ def print_demo_banner(port: int, seeded: bool) -> None:
     if logins:
         print(_("Sign in as (password for all: %(password)s):") % {"password": DEMO_PASSWORD})
         for role, username, name in logins:
-            print(f"  {role:<18} {username:<12} {name}")
+            print(f"  {username:<10} {name} ({role})")
     print(
         _("Charter demo: %(url)s  (stop it with Ctrl+C)") % {"url": shown_url("", port)}, flush=True
     )

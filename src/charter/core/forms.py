@@ -1,5 +1,34 @@
+from typing import Any
+
 from django import forms
+from django.forms.boundfield import BoundField
 from django.utils.translation import gettext_lazy as _
+
+
+class TablerBoundField(BoundField):
+    """Adds Tabler's input classes, and ``is-invalid`` when the field has errors."""
+
+    def build_widget_attrs(self, attrs: dict[str, Any], widget: Any = None) -> dict[str, Any]:
+        attrs = super().build_widget_attrs(attrs, widget)
+        widget = widget or self.field.widget
+        if widget.is_hidden:
+            return attrs
+        if isinstance(widget, forms.CheckboxInput):
+            css = "form-check-input"
+        elif isinstance(widget, forms.Select):
+            css = "form-select"
+        else:
+            css = "form-control"
+        if self.errors:
+            css += " is-invalid"
+        attrs["class"] = f"{attrs.get('class', '')} {css}".strip()
+        return attrs
+
+
+class StyledForm:
+    """Mix into any form (ours or Django's) so includes/field.html renders it the Tabler way."""
+
+    bound_field_class: type[BoundField] | None = TablerBoundField
 
 
 class VersionedForm(forms.Form):
@@ -8,7 +37,7 @@ class VersionedForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
 
-class AttachmentForm(forms.Form):
+class AttachmentForm(StyledForm, forms.Form):
     upload = forms.FileField(label=_("File"))
     description = forms.CharField(label=_("Description"), max_length=255, required=False)
     client_visible = forms.BooleanField(

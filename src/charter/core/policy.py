@@ -12,7 +12,7 @@ each app's ``querysets.py`` (``for_user``), which calls :func:`allows` first.
 
 from collections.abc import Callable, Iterable, Mapping
 from functools import wraps
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
@@ -68,7 +68,7 @@ def check(user: Any, resource: str, action: str) -> None:
         raise PermissionDenied
 
 
-def _mark(view: View, resource: str, action: str) -> View:
+def _mark[View: Callable[..., Any]](view: View, resource: str, action: str) -> View:
     view.charter_policy = (resource, action)  # type: ignore[attr-defined]
     return view
 
@@ -87,7 +87,7 @@ def requires(resource: str, action: str) -> Callable[[View], View]:
             check(request.user, resource, action)
             return view(request, *args, **kwargs)
 
-        return _mark(guarded, resource, action)  # type: ignore[arg-type]
+        return _mark(cast(View, guarded), resource, action)
 
     return decorate
 
@@ -102,12 +102,12 @@ def api_requires(resource: str, action: str) -> Callable[[View], View]:
             check(request.user, resource, action)
             return view(request, *args, **kwargs)
 
-        return _mark(guarded, resource, action)  # type: ignore[arg-type]
+        return _mark(cast(View, guarded), resource, action)
 
     return decorate
 
 
-def public(view: View) -> View:
+def public[View: Callable[..., Any]](view: View) -> View:
     """Mark a view that anyone may open (sign-in, password reset, language switch)."""
     return _mark(view, *PUBLIC)
 

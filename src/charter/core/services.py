@@ -83,8 +83,9 @@ def delete_attachment(attachment: Attachment, *, user: Any) -> None:
     """Remove the row now and the file once the transaction has committed."""
     parent = attachment.parent
     name = attachment.name
-    storage, path = attachment.file.storage, attachment.file.name
+    storage, path = attachment.file.storage, attachment.file.name or ""
     attachment.delete()
     if parent is not None:
         audit.record(parent, "attachment_deleted", actor=user, changes={"attachment": [name, None]})
-    transaction.on_commit(lambda: storage.delete(path))
+    if path:
+        transaction.on_commit(lambda: storage.delete(path))

@@ -69,7 +69,7 @@ def attachments(request: HttpRequest, label: str, pk: str) -> HttpResponse:
         else:
             if not request.htmx:  # type: ignore[attr-defined]
                 messages.success(request, _("The file was uploaded."))
-                return redirect(parent)
+                return redirect(parent.get_absolute_url())  # type: ignore[attr-defined]
             return _attachments_panel(request, parent)
     return _attachments_panel(request, parent, form)
 

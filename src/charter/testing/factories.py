@@ -7,7 +7,7 @@ from charter.accounts.choices import Role
 from charter.accounts.models import User
 from charter.crm.models import Client
 
-PASSWORD = "correct-horse-battery"
+PASSWORD = "correct-horse-battery"  # noqa: S105  (test accounts only)
 
 
 class ClientFactory(DjangoModelFactory):
@@ -38,6 +38,6 @@ class UserFactory(DjangoModelFactory):
     password = factory.PostGenerationMethodCall("set_password", PASSWORD)
 
     @factory.post_generation
-    def _save_password(obj, create, extracted, **kwargs):  # noqa: N805
+    def _save_password(obj, create, extracted, **kwargs):
         if create:
             obj.save()

@@ -23,7 +23,9 @@ def other_client_org(db):
 def users(db, client_org):
     """One user per role; the client user belongs to ``client_org``."""
     return {
-        role: UserFactory(username=str(role), role=role, client=client_org if role == Role.CLIENT else None)
+        role: UserFactory(
+            username=str(role), role=role, client=client_org if role == Role.CLIENT else None
+        )
         for role in ROLES
     }
 

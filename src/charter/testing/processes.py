@@ -19,9 +19,12 @@ CHARTER = str(Path(sys.executable).with_name("charter"))
 TIMEOUT = 60
 
 
-def charter_env(var_dir: Path, **overrides: str) -> dict[str, str]:
-    """Production-like settings in ``var_dir`` (SQLite), English output, nothing inherited."""
-    env = {
+def charter_env(var_dir: Path, **overrides: str | None) -> dict[str, str]:
+    """Production-like settings in ``var_dir`` (SQLite), English output, nothing inherited.
+
+    An override of None removes that variable.
+    """
+    env: dict[str, str | None] = {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
         "HOME": str(var_dir),
         "PYTHONUNBUFFERED": "1",

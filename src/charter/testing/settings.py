@@ -7,8 +7,8 @@ os.environ.setdefault("CHARTER_SECRET_KEY", "test-suite-only-" + "k" * 40)
 os.environ.setdefault("CHARTER_HTTPS", "false")
 os.environ.setdefault("CHARTER_VAR_DIR", tempfile.mkdtemp(prefix="charter-test-var-"))
 
-from charter.settings import *  # noqa: E402,F403
-from charter.settings import STORAGES, VAR_DIR  # noqa: E402
+from charter.settings import *  # noqa: F403
+from charter.settings import STORAGES, VAR_DIR
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}

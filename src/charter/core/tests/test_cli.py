@@ -9,6 +9,8 @@ import urllib.parse
 import urllib.request
 
 import pytest
+from django.test import Client as HttpClient
+from django.urls import reverse
 from django.utils import translation
 
 from charter.accounts.choices import Role
@@ -119,6 +121,11 @@ def test_seed_demo_runs_once_through_the_services(settings, tmp_path):
     shared = Attachment.objects.for_parent(client_user.client, client_user)
     assert [a.name for a in shared] == ["kickoff-agenda.txt"]
     assert Attachment.objects.filter(client_visible=False).count() == 1
+    staff, portal = HttpClient(), HttpClient()
+    staff.force_login(User.objects.get(username="wanglei"))
+    portal.force_login(client_user)
+    assert "云栖科技" in staff.get(reverse("core:dashboard")).content.decode()  # recent activity
+    assert "kickoff-agenda.txt" in portal.get(reverse("core:dashboard")).content.decode()
 
 
 @pytest.mark.django_db
@@ -165,7 +172,9 @@ def test_serve_runs_gunicorn_with_manifest_static_files(tmp_path):
 
 def post_form(opener, url, fields):
     page = opener.open(url).read().decode()
-    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+    found = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
+    assert found, page
+    token = found.group(1)
     body = urllib.parse.urlencode({"csrfmiddlewaretoken": token, **fields}).encode()
     request = urllib.request.Request(url, data=body, headers={"Referer": url})  # noqa: S310
     return opener.open(request).read().decode()
