@@ -21,6 +21,15 @@ Configuration comes from CHARTER_* environment variables; see README.md.
 """
 
 
+def terminal_language() -> str:
+    """Chinese on a terminal whose locale is Chinese (LANG=zh_CN.UTF-8 …), English otherwise."""
+    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = os.environ.get(name, "")
+        if value:
+            return "zh-hans" if value.lower().startswith("zh") else "en"
+    return "en"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "charter.settings")
@@ -41,8 +50,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"charter: configuration error: {error}", file=sys.stderr)
             return 2
         raise
+    from django.utils import translation
+
     from charter.core import commands
 
+    translation.activate(terminal_language())
     handler = commands.COMMANDS.get(command)
     if handler is None:
         from django.core.management import execute_from_command_line

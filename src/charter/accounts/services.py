@@ -72,7 +72,7 @@ def create_user(*, actor: User | None, password: str | None = None, **fields: An
     else:
         user.set_unusable_password()
     user.save()
-    audit.record(user, "created", actor=actor, changes=audit.snapshot(user, USER_ADMIN_FIELDS))
+    audit.record_created(user, USER_ADMIN_FIELDS, actor=actor)
     return user
 
 

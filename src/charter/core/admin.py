@@ -29,8 +29,7 @@ class AuditedAdmin(admin.ModelAdmin):
         super().save_model(request, obj, form, change)
         if change:
             obj.refresh_from_db(fields=["version"])
-        after = audit.snapshot(obj, fields)
-        changes = audit.diff(before, after) if change else after
+        changes = audit.diff(before, audit.snapshot(obj, fields))
         audit.record(obj, "updated" if change else "created", actor=request.user, changes=changes)
 
     def _audited_fields(self, obj: models.Model, form: ModelForm) -> list[str]:

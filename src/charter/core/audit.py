@@ -64,3 +64,8 @@ def record(
         changes=dict(changes or {}),
         ip=request_ip.get(),
     )
+
+
+def record_created(obj: models.Model, fields: Iterable[str], *, actor: Any) -> AuditEvent:
+    """A "created" event whose changes show each field going from nothing to its first value."""
+    return record(obj, "created", actor=actor, changes=diff({}, snapshot(obj, fields)))

@@ -12,3 +12,9 @@ ACTION_LABELS = {
     "password_changed": _("changed the password of"),
     "invited": _("sent an invitation to"),
 }
+
+# Labels of change keys that are not model fields (e.g. the file named in "attachment_added").
+CHANGE_LABELS = {
+    "attachment": _("file"),
+    "token": _("API token"),
+}

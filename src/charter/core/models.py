@@ -2,13 +2,14 @@ import uuid
 from pathlib import PurePosixPath
 
 from django.conf import settings
+from django.core.exceptions import FieldDoesNotExist
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from charter.core.choices import ACTION_LABELS
+from charter.core.choices import ACTION_LABELS, CHANGE_LABELS
 from charter.core.querysets import AttachmentQuerySet, AuditEventQuerySet
 
 
@@ -59,6 +60,30 @@ class AuditEvent(models.Model):
     @property
     def action_label(self) -> str:
         return str(ACTION_LABELS.get(self.action, self.action))
+
+    def change_rows(self) -> list[tuple[str, str, str]]:
+        """(field label, old, new) for the history view, with the model's field names."""
+        model = self.content_type.model_class()
+        rows = []
+        for name, values in self.changes.items():
+            old, new = values if isinstance(values, list) and len(values) == 2 else (None, values)
+            rows.append((field_label(model, name), display_value(old), display_value(new)))
+        return rows
+
+
+def field_label(model: type[models.Model] | None, name: str) -> str:
+    try:
+        return str(model._meta.get_field(name).verbose_name) if model else name
+    except FieldDoesNotExist:
+        return str(CHANGE_LABELS.get(name, name.replace("_", " ")))
+
+
+def display_value(value: object) -> str:
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return str(_("yes") if value else _("no"))
+    return str(value)
 
 
 def attachment_path(instance: "Attachment", filename: str) -> str:

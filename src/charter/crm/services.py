@@ -24,7 +24,7 @@ def create_client(*, actor: Any, **fields: Any) -> Client:
     client = Client(**fields)
     client.full_clean()
     client.save()
-    audit.record(client, "created", actor=actor, changes=audit.snapshot(client, CLIENT_FIELDS))
+    audit.record_created(client, CLIENT_FIELDS, actor=actor)
     return client
 
 

@@ -81,3 +81,16 @@ def test_request_ip_reaches_the_audit_event(signed_in, client_org):
     )
     event = AuditEvent.objects.get(action="attachment_added")
     assert event.ip == "198.51.100.20"
+
+
+@pytest.mark.django_db
+def test_history_names_fields_and_shows_creation_as_first_values(signed_in, users):
+    from charter.crm.services import create_client
+
+    client = create_client(
+        actor=users["manager"], name="杭州青禾教育科技有限公司", short_name="青禾教育"
+    )
+    response = signed_in("member").get(reverse("core:history", args=["crm.client", client.pk]))
+    (event,) = response.context["page"].object_list
+    assert ("short name", "—", "青禾教育") in event.change_rows()
+    assert "<del" not in response.content.decode().split('data-testid="history"')[1]

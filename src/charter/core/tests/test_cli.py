@@ -207,3 +207,22 @@ def test_demo_serves_and_its_worker_sends_mail_until_ctrl_c(tmp_path):
     assert "Using the existing data" in again.stdout
     assert "already in use" in again.stderr
     assert again.returncode == 1
+
+
+@pytest.mark.parametrize(
+    ("environment", "language"),
+    [
+        ({"LANG": "zh_CN.UTF-8"}, "zh-hans"),
+        ({"LANG": "zh_CN.UTF-8", "LC_ALL": "en_US.UTF-8"}, "en"),
+        ({"LANG": "C.UTF-8"}, "en"),
+        ({}, "en"),
+    ],
+)
+def test_terminal_output_follows_the_locale(monkeypatch, environment, language):
+    from charter.cli import terminal_language
+
+    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in environment.items():
+        monkeypatch.setenv(name, value)
+    assert terminal_language() == language

@@ -55,7 +55,7 @@ def test_managers_create_clients_with_an_audit_event(users):
     created = Client.objects.get(pk=response.json()["id"])
     event = AuditEvent.objects.for_object(created).get()
     assert (event.action, event.actor) == ("created", users["manager"])
-    assert event.changes == {"name": "杭州星河数据有限公司", "short_name": "星河"}
+    assert event.changes == {"name": [None, "杭州星河数据有限公司"], "short_name": [None, "星河"]}
 
 
 @pytest.mark.django_db
