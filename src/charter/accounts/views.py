@@ -3,7 +3,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import LoginView
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q, QuerySet
 from django.forms import Form
@@ -27,7 +27,7 @@ from charter.accounts.forms import (
 )
 from charter.accounts.models import ApiToken, User
 from charter.core import policy
-from charter.core.concurrency import StaleEdit
+from charter.core.forms import add_service_errors, submit
 
 USERS_PER_PAGE = 25
 
@@ -48,15 +48,6 @@ def _set_language_cookie(response: HttpResponse, language: str) -> None:
         samesite="Lax",
         secure=settings.SESSION_COOKIE_SECURE,
     )
-
-
-def _add_service_errors(form: Form, error: ValidationError) -> None:
-    """Show a service's ValidationError on the form: on its field when the form has one."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for field, errors in error.error_dict.items():
-        form.add_error(field if field in form.fields else NON_FIELD_ERRORS, errors)
 
 
 @require_POST
@@ -107,25 +98,18 @@ def profile(request: HttpRequest) -> HttpResponse:
 
 
 def _save_profile(request: HttpRequest, user: User, form: ProfileForm) -> int | None:
-    """None when saved, else the status to re-render the form with."""
-    if not form.is_valid():
-        return 422
-    data = form.cleaned_data
-    try:
-        services.update_profile(
+    status = submit(
+        form,
+        lambda data: services.update_profile(
             user,
             expected_version=data["version"],
             **{name: data[name] for name in services.PROFILE_FIELDS},
-        )
-    except StaleEdit as stale:
-        form.add_error(None, str(stale))
-        return 409
-    except ValidationError as error:
-        _add_service_errors(form, error)
-        return 422
-    with translation.override(data["language"]):  # the message is read on the next page
-        messages.success(request, _("Your profile and preferences were saved."))
-    return None
+        ),
+    )
+    if status is None:
+        with translation.override(user.language):  # the message is read on the next page
+            messages.success(request, _("Your profile and preferences were saved."))
+    return status
 
 
 # ---- user administration ----------------------------------------------------------------------
@@ -182,7 +166,7 @@ def user_create(request: HttpRequest) -> HttpResponse:
                 actor=actor, base_url=site_url(request), **form.cleaned_data
             )
         except ValidationError as error:
-            _add_service_errors(form, error)
+            add_service_errors(form, error)
         else:
             if account.has_usable_password():
                 messages.success(
@@ -221,24 +205,15 @@ def _user_form_page(
 
 
 def _save_account(request: HttpRequest, account: User, form: UserEditForm) -> int | None:
-    """None when saved, else the status to re-render the form with."""
-    if not form.is_valid():
-        return 422
-    data = form.cleaned_data
-    try:
-        services.update_user(
+    return submit(
+        form,
+        lambda data: services.update_user(
             account,
             actor=request.user,
             expected_version=data["version"],
             **{name: data[name] for name in services.USER_ADMIN_FIELDS},
-        )
-    except StaleEdit as stale:
-        form.add_error(None, str(stale))
-        return 409
-    except ValidationError as error:
-        _add_service_errors(form, error)
-        return 422
-    return None
+        ),
+    )
 
 
 # ---- API tokens ---------------------------------------------------------------------------------
@@ -264,7 +239,7 @@ def token_create(request: HttpRequest) -> HttpResponse:
                 request.user, name=form.cleaned_data["name"], expires_at=form.expiry()
             )
         except ValidationError as error:
-            _add_service_errors(form, error)
+            add_service_errors(form, error)
         else:
             return render(request, "accounts/token_created.html", {"token": token, "raw": raw})
     status = 422 if form.errors else 200

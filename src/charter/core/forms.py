@@ -1,8 +1,12 @@
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.forms.boundfield import BoundField
 from django.utils.translation import gettext_lazy as _
+
+from charter.core.concurrency import StaleEdit
 
 
 class TablerBoundField(BoundField):
@@ -45,3 +49,31 @@ class AttachmentForm(StyledForm, forms.Form):
         required=False,
         help_text=_("Client users of this client can see and download the file."),
     )
+
+
+def add_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
+    """Show a service's ValidationError on the form: on its field when the form has one."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for field, errors in error.error_dict.items():
+        form.add_error(field if field in form.fields else NON_FIELD_ERRORS, errors)
+
+
+def submit(form: forms.BaseForm, save: Callable[[dict[str, Any]], object]) -> int | None:
+    """Validate ``form`` and call ``save(cleaned_data)`` (one service call).
+
+    Returns None when saved, else the status to re-render the form with: 422 for invalid
+    input, 409 for a stale edit (the form then says someone else saved first).
+    """
+    if not form.is_valid():
+        return 422
+    try:
+        save(form.cleaned_data)
+    except StaleEdit as stale:
+        form.add_error(None, str(stale))
+        return 409
+    except ValidationError as error:
+        add_service_errors(form, error)
+        return 422
+    return None

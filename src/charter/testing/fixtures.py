@@ -2,11 +2,20 @@
 
 import pytest
 from django.test import Client as HttpClient
+from django.utils import translation
 
 from charter.accounts.choices import Role
 from charter.testing.factories import ClientFactory, UserFactory
 
 ROLES = [Role.ADMIN, Role.MANAGER, Role.MEMBER, Role.CLIENT]
+
+
+@pytest.fixture(autouse=True)
+def english_by_default():
+    """Each test starts in English: requests leave their language active in the thread."""
+    translation.activate("en")
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture

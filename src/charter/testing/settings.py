@@ -21,3 +21,5 @@ STORAGES = {
 }
 MEDIA_ROOT = VAR_DIR / "media"
 (VAR_DIR / "static").mkdir(parents=True, exist_ok=True)  # whitenoise looks for it
+# Tests read the English source strings unless they choose Chinese (the product default is zh-hans).
+LANGUAGE_CODE = "en"
