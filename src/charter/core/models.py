@@ -73,9 +73,12 @@ class AuditEvent(models.Model):
 
 def field_label(model: type[models.Model] | None, name: str) -> str:
     try:
-        return str(model._meta.get_field(name).verbose_name) if model else name
+        field = model._meta.get_field(name) if model else None
     except FieldDoesNotExist:
-        return str(CHANGE_LABELS.get(name, name.replace("_", " ")))
+        field = None
+    if isinstance(field, models.Field):
+        return str(field.verbose_name)
+    return str(CHANGE_LABELS.get(name, name.replace("_", " ")))
 
 
 def display_value(value: object) -> str:
