@@ -55,6 +55,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from charter.core import commands
 
     translation.activate(terminal_language())
+    commands.ensure_database_folder()
     handler = commands.COMMANDS.get(command)
     if handler is None:
         from django.core.management import execute_from_command_line

@@ -88,7 +88,6 @@ def ensure_database_folder() -> None:
 
 def migrate_database(*args: str, verbosity: int = 1) -> None:
     """Django's migrate, then the database cache's table (a no-op for other caches)."""
-    ensure_database_folder()
     call_command("migrate", *args, verbosity=verbosity)
     call_command("createcachetable", verbosity=verbosity)
 
@@ -333,7 +332,6 @@ def backup(args: list[str]) -> int:
 @command("restore")
 def restore(args: list[str]) -> int:
     path = archive_path("restore", args, _("Load a backup into an empty database."))
-    ensure_database_folder()
     summary = restore_backup(path)
     migrate_database(verbosity=0)
     print(

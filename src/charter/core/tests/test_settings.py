@@ -37,7 +37,7 @@ def test_debug_generates_a_key_once_and_reuses_it(tmp_path):
 
 def test_production_settings_pass_the_deploy_check(tmp_path):
     env = charter_env(
-        tmp_path,
+        tmp_path / "fresh-install",  # ./var/ does not exist yet
         CHARTER_SECRET_KEY=secrets.token_urlsafe(50),
         CHARTER_ALLOWED_HOSTS="charter.example.com",
         CHARTER_HTTPS=None,
