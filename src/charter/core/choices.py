@@ -17,4 +17,5 @@ ACTION_LABELS = {
 CHANGE_LABELS = {
     "attachment": _("file"),
     "token": _("API token"),
+    "client_visible": _("visible to the client"),
 }
