@@ -76,6 +76,8 @@ INSTALLED_APPS = [
     "charter.core",
     "charter.accounts",
     "charter.crm",
+    "charter.planning",
+    "charter.comms",
 ]
 
 MIDDLEWARE = [

@@ -40,8 +40,9 @@ from django.utils.translation import gettext as _
 FORMAT = "charter-backup"
 FORMAT_VERSION = 1
 MANIFEST, DATA, MEDIA_DIR = "manifest.json", "data.json", "media/"
-# Rows that `migrate` writes by itself; restore replaces them with the backup's own.
-AUTO_CREATED = ("auth.permission", "contenttypes.contenttype")
+# Rows that `migrate` writes by itself (Django's, and our data migrations' defaults such as the
+# pipeline stages); restore replaces them with the backup's own.
+AUTO_CREATED = ("auth.permission", "contenttypes.contenttype", "crm.stage")
 CHUNK = 1024 * 1024
 
 Node = tuple[str, str]
@@ -449,7 +450,8 @@ def load_rows(data: bytes, state: Apps) -> int:
         objects = json.loads(data)
         with transaction.atomic():
             for label in AUTO_CREATED:
-                state.get_model(label)._base_manager.all().delete()
+                if label in {model._meta.label_lower for model in state.get_models()}:
+                    state.get_model(label)._base_manager.all().delete()
             loaded = save_all(StateDeserializer(objects, state=state))
             connection.check_constraints(table_names=[m._meta.db_table for m in loaded])
             reset_sequences(loaded)
