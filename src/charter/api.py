@@ -4,7 +4,7 @@ from charter.accounts.api import router as accounts_router
 from charter.core import policy
 from charter.core.api import CharterAPI, SessionAuth, TokenAuth, install_problem_handlers
 from charter.core.api_routes import router as core_router
-from charter.crm.api import router as crm_router
+from charter.crm.api.clients import router as crm_router
 
 api = CharterAPI(
     title="Charter API",

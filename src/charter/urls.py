@@ -6,7 +6,7 @@ from charter.api import api
 urlpatterns = [
     path("", include("charter.core.urls")),
     path("accounts/", include("charter.accounts.urls")),
-    path("clients/", include("charter.crm.urls")),
+    path("", include("charter.crm.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
 ]

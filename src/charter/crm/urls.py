@@ -1,10 +1,6 @@
-from django.urls import path
-
-from charter.crm import views
+from charter.crm.views import clients
 
 app_name = "crm"
 
-urlpatterns = [
-    path("", views.client_list, name="client_list"),
-    path("<int:pk>/", views.client_detail, name="client_detail"),
-]
+# Each views module lists its own routes in ``urls``.
+urlpatterns = [*clients.urls]

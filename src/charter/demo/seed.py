@@ -14,7 +14,7 @@ from charter.accounts.models import User
 from charter.accounts.services import create_user
 from charter.core.services import add_attachment
 from charter.crm.models import Client
-from charter.crm.services import create_client
+from charter.crm.services.clients import create_client
 
 # The same for every demo account; `charter demo` prints it.
 DEMO_PASSWORD = "charter-demo-2026"  # noqa: S105 (printed on purpose)

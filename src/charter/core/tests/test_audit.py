@@ -85,7 +85,7 @@ def test_request_ip_reaches_the_audit_event(signed_in, client_org):
 
 @pytest.mark.django_db
 def test_history_names_fields_and_shows_creation_as_first_values(signed_in, users):
-    from charter.crm.services import create_client
+    from charter.crm.services.clients import create_client
 
     client = create_client(
         actor=users["manager"], name="杭州青禾教育科技有限公司", short_name="青禾教育"

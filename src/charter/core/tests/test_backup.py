@@ -20,7 +20,7 @@ from charter.core.commands import COMMANDS
 from charter.core.models import Attachment, AuditEvent
 from charter.core.services import add_attachment
 from charter.crm.models import Client
-from charter.crm.services import update_client
+from charter.crm.services.clients import update_client
 from charter.testing.factories import ClientFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)

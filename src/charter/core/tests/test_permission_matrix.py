@@ -134,6 +134,10 @@ HTML: dict[str, Case] = {
     "api:openapi-view": Case(roles(200, 200, 200, 200, 200)),
     "api:api-root": Case(roles(404, 404, 404, 404, 404)),
     "api:unknown": Case(roles(404, 404, 404, 404, 404), kwargs={"rest": "no/such/thing"}),
+    # ---- crm: clients & contacts
+    # ---- crm: pipeline & interactions
+    # ---- crm: import & export
+    # ---- planning: projects, templates, conversion
 }
 
 # Same objects, other client: hidden from the client user exactly as if they did not exist.
@@ -185,6 +189,10 @@ API: dict[str, Case] = {
     "GET /api/v1/history": Case(
         roles(401, 200, 200, 200, 403), data=lambda w: {"object": f"crm.client:{w.client_org.pk}"}
     ),
+    # ---- crm: clients & contacts
+    # ---- crm: pipeline & interactions
+    # ---- crm: import & export
+    # ---- planning: projects, templates, conversion
 }
 
 

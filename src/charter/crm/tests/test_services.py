@@ -3,7 +3,7 @@ from django.core.exceptions import ValidationError
 
 from charter.core.concurrency import StaleEdit
 from charter.core.models import AuditEvent
-from charter.crm import services
+from charter.crm.services import clients as services
 from charter.crm.models import Client
 
 

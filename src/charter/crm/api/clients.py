@@ -7,7 +7,7 @@ from ninja.pagination import LimitOffsetPagination, paginate
 
 from charter.core import policy
 from charter.core.api import IF_MATCH, expected_version, set_etag
-from charter.crm import services
+from charter.crm.services import clients as services
 from charter.crm.models import Client
 
 router = Router(tags=["clients"])

@@ -1,6 +1,7 @@
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.urls import path
 from django.views.decorators.http import require_GET
 
 from charter.core import policy
@@ -22,3 +23,9 @@ def client_list(request: HttpRequest) -> HttpResponse:
 def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
     client = get_object_or_404(Client.objects.for_user(request.user), pk=pk)
     return render(request, "crm/client_detail.html", {"client": client})
+
+
+urls = [
+    path("clients/", client_list, name="client_list"),
+    path("clients/<int:pk>/", client_detail, name="client_detail"),
+]

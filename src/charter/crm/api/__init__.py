@@ -1,0 +1,1 @@
+"""The CRM API routers, one module per area, mounted by charter.api."""
