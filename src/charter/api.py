@@ -4,7 +4,12 @@ from charter.accounts.api import router as accounts_router
 from charter.core import policy
 from charter.core.api import CharterAPI, SessionAuth, TokenAuth, install_problem_handlers
 from charter.core.api_routes import router as core_router
+from charter.crm.api import imports as imports_api
+from charter.crm.api import interactions as interactions_api
+from charter.crm.api import pipeline as pipeline_api
 from charter.crm.api.clients import router as crm_router
+from charter.crm.api.contacts import router as contacts_router
+from charter.planning.api import router as planning_router
 
 api = CharterAPI(
     title="Charter API",
@@ -23,3 +28,9 @@ install_problem_handlers(api)
 api.add_router("/", accounts_router)
 api.add_router("/", core_router)
 api.add_router("/clients", crm_router)
+api.add_router("/contacts", contacts_router)
+api.add_router("/opportunities", pipeline_api.opportunities)
+api.add_router("/stages", pipeline_api.stages)
+api.add_router("/interactions", interactions_api.router)
+api.add_router("/imports", imports_api.router)
+api.add_router("/", planning_router)

@@ -7,6 +7,7 @@ urlpatterns = [
     path("", include("charter.core.urls")),
     path("accounts/", include("charter.accounts.urls")),
     path("", include("charter.crm.urls")),
+    path("", include("charter.planning.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
 ]

@@ -15,6 +15,7 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 from types import FrameType
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
@@ -338,4 +339,115 @@ def restore(args: list[str]) -> int:
         _("Restored %(rows)d rows and %(files)d files from %(path)s.")
         % {"path": path, "rows": summary.rows, "files": summary.files}
     )
+    return 0
+
+
+# --- import ---------------------------------------------------------------------------------
+
+PROGRESS_WIDTH = 30
+
+
+def progress_bar(total: int, out: Any = None) -> Callable[[int], None]:
+    """A text bar on one terminal line, redrawn in place as rows are done."""
+
+    def show(done: int) -> None:
+        stream = out or sys.stdout
+        filled = PROGRESS_WIDTH * done // total if total else PROGRESS_WIDTH
+        bar = "#" * filled + "-" * (PROGRESS_WIDTH - filled)
+        stream.write(f"\r[{bar}] {done}/{total} " + _("rows"))
+        if done >= total:
+            stream.write("\n")
+        stream.flush()
+
+    return show
+
+
+def import_mapping(option: str, job: Any) -> dict[str, str]:
+    """``auto``: the remembered or guessed mapping; else a JSON file ``{field: heading}``."""
+    import json
+
+    if option == "auto":
+        return dict(job.mapping)
+    try:
+        with open(option, encoding="utf-8") as mapping_file:
+            mapping = json.load(mapping_file)
+    except (OSError, ValueError) as error:
+        raise CommandFailed(
+            _("cannot read the mapping file %(path)s: %(error)s") % {"path": option, "error": error}
+        ) from None
+    if not isinstance(mapping, dict):
+        raise CommandFailed(_("the mapping file must hold a JSON object {field: heading}."))
+    return mapping
+
+
+def print_import_summary(job: Any, *, done: bool) -> None:
+    counts = {
+        "create": job.to_create,
+        "update": job.to_update,
+        "unchanged": job.unchanged,
+        "errors": job.error_rows,
+    }
+    if done:
+        text = _(
+            "Imported: %(create)d created, %(update)d updated, %(unchanged)d unchanged, "
+            "%(errors)d rows with errors left out."
+        )
+    else:
+        text = _(
+            "Checked: %(create)d to create, %(update)d to update, %(unchanged)d unchanged, "
+            "%(errors)d rows with errors."
+        )
+    print(text % counts)
+    for error in job.errors:
+        print(
+            _("row %(row)d, %(column)s: %(message)s") % {**error, "column": error["column"] or "-"},
+            file=sys.stderr,
+        )
+
+
+@command("import")
+def import_file(args: list[str]) -> int:
+    from django.core.files import File
+
+    from charter.crm.models import ImportKind, ImportStatus
+    from charter.crm.services import imports
+
+    cli = parser("import", _("Import clients, contacts or opportunities from a CSV or XLSX file."))
+    cli.add_argument("kind", choices=ImportKind.values)
+    cli.add_argument("file", metavar="FILE")
+    cli.add_argument(
+        "--mapping",
+        default="auto",
+        help=_("auto (remembered or guessed from the headings), or a JSON file {field: heading}"),
+    )
+    cli.add_argument("--dry-run", action="store_true", help=_("check only; import nothing"))
+    cli.add_argument(
+        "--valid-only", action="store_true", help=_("import the valid rows, leave out the others")
+    )
+    options = cli.parse_args(args)
+    try:
+        upload = open(options.file, "rb")  # noqa: SIM115 (closed below)
+    except OSError as error:
+        raise CommandFailed(str(error)) from None
+    try:
+        with upload:
+            job = imports.start_import(
+                actor=None, kind=options.kind, upload=File(upload, Path(options.file).name)
+            )
+        bar = progress_bar(job.rows_total)
+        job = imports.check_import(
+            job, actor=None, mapping=import_mapping(options.mapping, job), inline=True, progress=bar
+        )
+        has_errors = job.error_rows > 0 and not options.valid_only
+        if options.dry_run or has_errors:
+            print_import_summary(job, done=False)
+            return 1 if has_errors else 0
+        job = imports.commit_import(
+            job, actor=None, valid_only=options.valid_only, inline=True, progress=bar
+        )
+    except ValidationError as error:
+        raise CommandFailed(messages(error)) from None
+    if job.status != ImportStatus.DONE:
+        raise CommandFailed(job.message)
+    print_import_summary(job, done=True)
     return 0

@@ -10,6 +10,10 @@ from charter.core import policy
 NAVIGATION = [
     ("core:dashboard", _("Dashboard"), "layout-dashboard", "core.dashboard", "view"),
     ("crm:client_list", _("Clients"), "building", "crm.client", "list"),
+    ("crm:contact_list", _("Contacts"), "address-book", "crm.contact", "view"),
+    ("crm:pipeline", _("Pipeline"), "layout-kanban", "crm.opportunity", "view"),
+    ("planning:project_list", _("Projects"), "briefcase", "planning.project", "view"),
+    ("crm:import_list", _("Import"), "upload", "crm.client", "import"),
     ("accounts:user_list", _("Users"), "users", "accounts.user", "view"),
 ]
 

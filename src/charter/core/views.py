@@ -12,6 +12,7 @@ from charter.core.forms import AttachmentForm
 from charter.core.models import Attachment, AuditEvent
 from charter.core.querysets import get_for_user
 from charter.crm.models import Client
+from charter.crm.services.interactions import due_follow_ups
 
 
 @require_GET
@@ -25,6 +26,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     context = {
         "client_count": Client.objects.for_user(user).count(),
         "recent": AuditEvent.objects.for_user(user).select_related("actor")[:10],
+        "follow_ups": due_follow_ups(user)[:5],
+        "follow_up_count": due_follow_ups(user).count(),
     }
     return render(request, "core/dashboard.html", context)
 

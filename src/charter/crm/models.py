@@ -1,4 +1,5 @@
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
@@ -10,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from charter.core import policy
 from charter.core.models import VersionedModel
 from charter.crm.choices import (
     Channel,
@@ -299,3 +301,104 @@ class Interaction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} · {self.occurred_at:%Y-%m-%d}"
+
+
+# ---- import of clients, contacts and opportunities (crm.services.imports) --------------------
+
+
+class ImportKind(models.TextChoices):
+    CLIENTS = "clients", _("Clients")
+    CONTACTS = "contacts", _("Contacts")
+    OPPORTUNITIES = "opportunities", _("Opportunities")
+
+
+class ImportStatus(models.TextChoices):
+    MAPPING = "mapping", _("Columns to map")
+    CHECKING = "checking", _("Checking")
+    CHECKED = "checked", _("Checked")
+    COMMITTING = "committing", _("Importing")
+    DONE = "done", _("Imported")
+    FAILED = "failed", _("Failed")
+
+
+class ImportJobQuerySet(models.QuerySet):
+    def for_user(self, user: Any, action: str = "import") -> "ImportJobQuerySet":
+        """Import jobs: whoever may import (managers, admins) sees them all; nobody else any."""
+        if not policy.allows(user, "crm.client", "import"):
+            return self.none()
+        return self.select_related("created_by")
+
+
+class ImportMapping(models.Model):
+    """The column mapping last used for a kind of import and a set of file headers."""
+
+    kind = models.CharField(_("kind"), max_length=16, choices=ImportKind)
+    headers_key = models.CharField(max_length=64)
+    mapping = models.JSONField(_("column mapping"), default=dict)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("import column mapping")
+        verbose_name_plural = _("import column mappings")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "headers_key"], name="crm_import_mapping_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind}:{self.headers_key[:8]}"
+
+
+class ImportJob(models.Model):
+    """One uploaded file on its way in: mapping, dry-run counts and errors, progress, result."""
+
+    kind = models.CharField(_("kind"), max_length=16, choices=ImportKind)
+    file = models.FileField(_("file"), upload_to="imports/%Y/%m/", max_length=255)
+    file_name = models.CharField(_("file name"), max_length=255)
+    file_format = models.CharField(max_length=8)
+    encoding = models.CharField(max_length=16, blank=True)
+    headers = models.JSONField(_("columns"), default=list)
+    mapping = models.JSONField(_("column mapping"), default=dict)
+    status = models.CharField(
+        _("status"), max_length=16, choices=ImportStatus, default=ImportStatus.MAPPING
+    )
+    valid_only = models.BooleanField(_("import only the valid rows"), default=False)
+    rows_total = models.PositiveIntegerField(_("rows"), default=0)
+    rows_done = models.PositiveIntegerField(_("rows done"), default=0)
+    to_create = models.PositiveIntegerField(_("to create"), default=0)
+    to_update = models.PositiveIntegerField(_("to update"), default=0)
+    unchanged = models.PositiveIntegerField(_("unchanged"), default=0)
+    error_rows = models.PositiveIntegerField(_("rows with errors"), default=0)
+    errors = models.JSONField(_("errors"), default=list, blank=True)
+    message = models.TextField(_("message"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    objects = ImportJobQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("import")
+        verbose_name_plural = _("imports")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} · {self.file_name}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("crm:import_detail", args=[self.pk])
+
+    @property
+    def running(self) -> bool:
+        return self.status in {ImportStatus.CHECKING, ImportStatus.COMMITTING}
+
+    @property
+    def percent(self) -> int:
+        return min(100, self.rows_done * 100 // self.rows_total) if self.rows_total else 0

@@ -15,6 +15,7 @@ from charter.accounts.services import create_user
 from charter.core.services import add_attachment
 from charter.crm.models import Client
 from charter.crm.services.clients import create_client
+from charter.demo.pipeline import seed_pipeline
 
 # The same for every demo account; `charter demo` prints it.
 DEMO_PASSWORD = "charter-demo-2026"  # noqa: S105 (printed on purpose)
@@ -94,6 +95,7 @@ def seed_demo() -> bool:
             for spec in USERS[1:]
         }
         add_demo_files(clients["上海云栖科技有限公司"], manager=people["lina"])
+        seed_pipeline(clients, {admin.username: admin, **people})
     return True
 
 

@@ -1,5 +1,7 @@
 """pytest fixtures for every app: one user per role, and clients signed in as them."""
 
+import importlib
+
 import pytest
 from django.test import Client as HttpClient
 from django.utils import translation
@@ -8,6 +10,17 @@ from charter.accounts.choices import Role
 from charter.testing.factories import ClientFactory, UserFactory
 
 ROLES = [Role.ADMIN, Role.MANAGER, Role.MEMBER, Role.CLIENT]
+
+
+@pytest.fixture
+def db(db):
+    """pytest-django's ``db``, plus the rows our data migrations write (pipeline stages):
+    tests with ``transactional_db`` (live server, backups) flush them away for later tests."""
+    from django.apps import apps
+
+    importlib.import_module("charter.crm.migrations.0004_default_stages").create_default_stages(
+        apps, None
+    )
 
 
 @pytest.fixture(autouse=True)

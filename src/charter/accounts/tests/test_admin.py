@@ -141,9 +141,9 @@ def test_users_cannot_be_deleted_in_the_back_office(signed_in, users):
 def test_client_change_in_admin_is_versioned(signed_in, users, client_org):
     response = signed_in("admin").post(
         reverse("admin:crm_client_change", args=[client_org.pk]),
-        {"name": client_org.name, "short_name": "云栖"},
+        {"name": client_org.name, "short_name": "云栖", "lifecycle": client_org.lifecycle},
     )
-    assert response.status_code == 302
+    assert response.status_code == 302, response.context["adminform"].form.errors
     client_org.refresh_from_db()
     assert (client_org.short_name, client_org.version) == ("云栖", 2)
     assert Client.objects.get(pk=client_org.pk).short_name == "云栖"

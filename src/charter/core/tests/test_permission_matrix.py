@@ -14,7 +14,14 @@ from django.urls import reverse
 from charter.accounts.services import create_api_token
 from charter.core import services as core_services
 from charter.core.checks import api_path_view, iter_patterns
-from charter.testing.factories import UserFactory
+from charter.planning.tests.factories import planning_world
+from charter.testing.factories import (
+    ImportJobFactory,
+    InteractionFactory,
+    OpportunityFactory,
+    StageFactory,
+    UserFactory,
+)
 
 LOGIN = "login"
 ROLES = ["anonymous", "admin", "manager", "member", "client"]
@@ -100,8 +107,9 @@ HTML: dict[str, Case] = {
         method="post",
     ),
     "crm:client_list": Case(roles(LOGIN, 200, 200, 200, 403)),
+    # The CRM's client page is staff-only (crm.client "detail"); the portal shows clients theirs.
     "crm:client_detail": Case(
-        roles(LOGIN, 200, 200, 200, 200), kwargs=lambda w: {"pk": w.client_org.pk}
+        roles(LOGIN, 200, 200, 200, 403), kwargs=lambda w: {"pk": w.client_org.pk}
     ),
     "accounts:login": Case(roles(200, 302, 302, 302, 302)),
     # Signing out always lands on the sign-in page (LOGOUT_REDIRECT_URL).
@@ -135,14 +143,136 @@ HTML: dict[str, Case] = {
     "api:api-root": Case(roles(404, 404, 404, 404, 404)),
     "api:unknown": Case(roles(404, 404, 404, 404, 404), kwargs={"rest": "no/such/thing"}),
     # ---- crm: clients & contacts
+    "crm:client_export": Case(roles(LOGIN, 200, 200, 200, 403), data={"format": "xlsx"}),
+    "crm:client_create": Case(roles(LOGIN, 200, 200, 403, 403)),
+    "crm:client_edit": Case(
+        roles(LOGIN, 200, 200, 403, 403), kwargs=lambda w: {"pk": w.client_org.pk}
+    ),
+    "crm:contact_list": Case(roles(LOGIN, 200, 200, 200, 403)),
+    "crm:contact_export": Case(roles(LOGIN, 200, 200, 200, 403), data={"format": "csv"}),
+    "crm:contact_duplicates": Case(roles(LOGIN, 200, 200, 200, 403)),
+    "crm:contact_create": Case(roles(LOGIN, 200, 200, 200, 403)),
+    "crm:contact_detail": Case(
+        roles(LOGIN, 200, 200, 200, 403),
+        kwargs=lambda w: {"pk": w.client_org.contacts.create(name=w.unique("联系人")).pk},
+    ),
+    "crm:contact_edit": Case(
+        roles(LOGIN, 200, 200, 200, 403),
+        kwargs=lambda w: {"pk": w.client_org.contacts.create(name=w.unique("联系人")).pk},
+    ),
+    "crm:contact_merge": Case(
+        roles(LOGIN, 200, 200, 403, 403),
+        kwargs=lambda w: {
+            "pk": w.client_org.contacts.create(name=w.unique("联系人")).pk,
+            "other": w.client_org.contacts.create(name=w.unique("联系人")).pk,
+        },
+    ),
     # ---- crm: pipeline & interactions
+    "crm:pipeline": Case(roles(LOGIN, 200, 200, 200, 403)),
+    "crm:forecast": Case(roles(LOGIN, 200, 200, 200, 403)),
+    "crm:stage_list": Case(roles(LOGIN, 200, 200, 403, 403)),
+    "crm:stage_create": Case(roles(LOGIN, 200, 200, 403, 403)),
+    "crm:stage_edit": Case(
+        roles(LOGIN, 200, 200, 403, 403), kwargs=lambda w: {"pk": StageFactory().pk}
+    ),
+    "crm:stage_move": Case(
+        roles(LOGIN, 302, 302, 403, 403),
+        kwargs=lambda w: {"pk": StageFactory().pk},
+        method="post",
+        data={"direction": "up"},
+    ),
+    "crm:stage_delete": Case(
+        roles(LOGIN, 302, 302, 403, 403),
+        kwargs=lambda w: {"pk": StageFactory().pk},
+        method="post",
+    ),
+    "crm:opportunity_list": Case(roles(LOGIN, 200, 200, 200, 403)),
+    "crm:opportunity_create": Case(roles(LOGIN, 200, 200, 200, 403)),
+    "crm:opportunity_detail": Case(
+        roles(LOGIN, 200, 200, 200, 403),
+        kwargs=lambda w: {"pk": OpportunityFactory(client=w.client_org).pk},
+    ),
+    "crm:opportunity_edit": Case(
+        roles(LOGIN, 200, 200, 200, 403),
+        kwargs=lambda w: {"pk": OpportunityFactory(client=w.client_org).pk},
+    ),
+    "crm:opportunity_move": Case(
+        roles(LOGIN, 200, 200, 200, 403),
+        kwargs=lambda w: {"pk": OpportunityFactory(client=w.client_org).pk},
+    ),
+    "crm:interaction_list": Case(
+        roles(LOGIN, 200, 200, 200, 403), data=lambda w: {"client": w.client_org.pk}
+    ),
+    "crm:interaction_create": Case(
+        roles(LOGIN, 200, 200, 200, 403), data=lambda w: {"client": w.client_org.pk}
+    ),
+    "crm:interaction_edit": Case(
+        roles(LOGIN, 200, 200, 200, 403),
+        kwargs=lambda w: {"pk": InteractionFactory(client=w.client_org).pk},
+    ),
+    "crm:interaction_follow_up_done": Case(
+        roles(LOGIN, 302, 302, 302, 403),
+        kwargs=lambda w: {"pk": InteractionFactory(client=w.client_org).pk},
+        method="post",
+    ),
     # ---- crm: import & export
+    "crm:import_list": Case(roles(LOGIN, 200, 200, 403, 403)),
+    "crm:import_detail": Case(
+        roles(LOGIN, 200, 200, 403, 403), kwargs=lambda w: {"pk": ImportJobFactory().pk}
+    ),
+    "crm:import_check": Case(
+        roles(LOGIN, 302, 302, 403, 403),
+        kwargs=lambda w: {"pk": ImportJobFactory().pk},
+        method="post",
+        data={"name": "name"},
+    ),
+    "crm:import_commit": Case(
+        roles(LOGIN, 302, 302, 403, 403),
+        kwargs=lambda w: {"pk": ImportJobFactory(status="checked", to_create=1).pk},
+        method="post",
+    ),
     # ---- planning: projects, templates, conversion
+    "planning:project_list": Case(roles(LOGIN, 200, 200, 200, 403)),
+    # The member is on this project's team; other projects are 404 for members.
+    "planning:project_detail": Case(
+        roles(LOGIN, 200, 200, 200, 403), kwargs=lambda w: {"pk": planning_world(w).project.pk}
+    ),
+    "planning:project_edit": Case(
+        roles(LOGIN, 200, 200, 403, 403), kwargs=lambda w: {"pk": planning_world(w).project.pk}
+    ),
+    "planning:kickoff_toggle": Case(
+        roles(LOGIN, 302, 302, 302, 403),
+        kwargs=lambda w: {
+            "pk": planning_world(w).project.pk,
+            "item_id": planning_world(w).project.kickoff.first().pk,
+        },
+        method="post",
+        data={"done": "on"},
+    ),
+    "planning:convert": Case(
+        roles(LOGIN, 200, 200, 403, 403),
+        kwargs=lambda w: {"opportunity_id": planning_world(w).won_deal.pk},
+    ),
+    "planning:template_list": Case(roles(LOGIN, 200, 200, 200, 403)),
+    "planning:template_create": Case(roles(LOGIN, 200, 200, 403, 403)),
+    "planning:template_detail": Case(
+        roles(LOGIN, 200, 200, 200, 403), kwargs=lambda w: {"pk": planning_world(w).template.pk}
+    ),
+    "planning:template_edit": Case(
+        roles(LOGIN, 200, 200, 403, 403), kwargs=lambda w: {"pk": planning_world(w).template.pk}
+    ),
+    "planning:template_clone": Case(
+        roles(LOGIN, 302, 302, 403, 403),
+        kwargs=lambda w: {"pk": planning_world(w).template.pk},
+        method="post",
+    ),
+    "planning:template_delete": Case(
+        roles(LOGIN, 200, 200, 403, 403), kwargs=lambda w: {"pk": planning_world(w).template.pk}
+    ),
 }
 
 # Same objects, other client: hidden from the client user exactly as if they did not exist.
 HIDDEN_FROM_CLIENT = {
-    "crm:client_detail": lambda w: {"pk": w.other_client_org.pk},
     "core:attachments": lambda w: {"label": "crm.client", "pk": w.other_client_org.pk},
     "core:attachment_download": lambda w: {"attachment_id": w.other_file.pk},
 }
@@ -152,7 +282,7 @@ API: dict[str, Case] = {
     "GET /api/v1/me": Case(roles(401, 200, 200, 200, 200)),
     "GET /api/v1/clients": Case(roles(401, 200, 200, 200, 403)),
     "GET /api/v1/clients/<client_id>": Case(
-        roles(401, 200, 200, 200, 200), kwargs=lambda w: {"client_id": w.client_org.pk}
+        roles(401, 200, 200, 200, 403), kwargs=lambda w: {"client_id": w.client_org.pk}
     ),
     "POST /api/v1/clients": Case(
         roles(401, 201, 201, 403, 403), data=lambda w: {"name": w.unique("新客户")}
@@ -190,9 +320,116 @@ API: dict[str, Case] = {
         roles(401, 200, 200, 200, 403), data=lambda w: {"object": f"crm.client:{w.client_org.pk}"}
     ),
     # ---- crm: clients & contacts
+    "GET /api/v1/contacts": Case(roles(401, 200, 200, 200, 403)),
+    "POST /api/v1/contacts": Case(
+        roles(401, 201, 201, 201, 403),
+        data=lambda w: {"client": w.client_org.pk, "name": w.unique("联系人")},
+    ),
+    "GET /api/v1/contacts/<contact_id>": Case(
+        roles(401, 200, 200, 200, 403),
+        kwargs=lambda w: {"contact_id": w.client_org.contacts.create(name=w.unique("联系人")).pk},
+    ),
+    "PATCH /api/v1/contacts/<contact_id>": Case(
+        roles(401, 428, 428, 428, 403),
+        kwargs=lambda w: {"contact_id": w.client_org.contacts.create(name=w.unique("联系人")).pk},
+    ),
+    "POST /api/v1/contacts/<contact_id>/merge": Case(
+        roles(401, 200, 200, 403, 403),
+        kwargs=lambda w: {"contact_id": w.client_org.contacts.create(name=w.unique("联系人")).pk},
+        data=lambda w: {"duplicate_id": w.client_org.contacts.create(name=w.unique("重复")).pk},
+    ),
     # ---- crm: pipeline & interactions
+    "GET /api/v1/opportunities": Case(roles(401, 200, 200, 200, 403)),
+    "POST /api/v1/opportunities": Case(
+        roles(401, 201, 201, 201, 403),
+        data=lambda w: {"client_id": w.client_org.pk, "title": w.unique("商机")},
+    ),
+    "GET /api/v1/opportunities/<opportunity_id>": Case(
+        roles(401, 200, 200, 200, 403),
+        kwargs=lambda w: {"opportunity_id": OpportunityFactory(client=w.client_org).pk},
+    ),
+    "PATCH /api/v1/opportunities/<opportunity_id>": Case(
+        roles(401, 428, 428, 428, 403),
+        kwargs=lambda w: {"opportunity_id": OpportunityFactory(client=w.client_org).pk},
+    ),
+    "POST /api/v1/opportunities/<opportunity_id>/move": Case(
+        roles(401, 428, 428, 428, 403),
+        kwargs=lambda w: {"opportunity_id": OpportunityFactory(client=w.client_org).pk},
+        data=lambda w: {"stage_id": StageFactory().pk},
+    ),
+    "GET /api/v1/stages": Case(roles(401, 200, 200, 200, 403)),
+    "POST /api/v1/stages": Case(
+        roles(401, 201, 201, 403, 403),
+        data=lambda w: {"name_zh": w.unique("阶段"), "name_en": w.unique("Stage")},
+    ),
+    "PATCH /api/v1/stages/<stage_id>": Case(
+        roles(401, 200, 200, 403, 403),
+        kwargs=lambda w: {"stage_id": StageFactory().pk},
+        data={"probability": 20},
+    ),
+    "DELETE /api/v1/stages/<stage_id>": Case(
+        roles(401, 204, 204, 403, 403), kwargs=lambda w: {"stage_id": StageFactory().pk}
+    ),
+    "GET /api/v1/interactions": Case(roles(401, 200, 200, 200, 403)),
+    "POST /api/v1/interactions": Case(
+        roles(401, 201, 201, 201, 403),
+        data=lambda w: {"client_id": w.client_org.pk, "kind": "call", "summary": "电话"},
+    ),
+    "PATCH /api/v1/interactions/<interaction_id>": Case(
+        roles(401, 200, 200, 200, 403),
+        kwargs=lambda w: {"interaction_id": InteractionFactory(client=w.client_org).pk},
+        data={"follow_up_done": True},
+    ),
     # ---- crm: import & export
+    # A JSON body instead of multipart: 422 once the role may import.
+    "POST /api/v1/imports": Case(roles(401, 422, 422, 403, 403)),
+    "GET /api/v1/imports/<import_id>": Case(
+        roles(401, 200, 200, 403, 403), kwargs=lambda w: {"import_id": ImportJobFactory().pk}
+    ),
+    "POST /api/v1/imports/<import_id>/commit": Case(
+        roles(401, 200, 200, 403, 403),
+        kwargs=lambda w: {"import_id": ImportJobFactory(status="checked", to_create=1).pk},
+    ),
     # ---- planning: projects, templates, conversion
+    # Idempotent: the admin's call creates the project (201), the manager's finds it (200).
+    "POST /api/v1/opportunities/<opportunity_id>/convert": Case(
+        roles(401, 201, 200, 403, 403),
+        kwargs=lambda w: {"opportunity_id": planning_world(w).won_deal.pk},
+        data=lambda w: {
+            "template_id": planning_world(w).template.pk,
+            "manager_id": planning_world(w).project.manager_id,
+            "start_date": "2026-12-01",
+        },
+    ),
+    "GET /api/v1/projects": Case(roles(401, 200, 200, 200, 403)),
+    "GET /api/v1/projects/<project_id>": Case(
+        roles(401, 200, 200, 200, 403),
+        kwargs=lambda w: {"project_id": planning_world(w).project.pk},
+    ),
+    "PATCH /api/v1/projects/<project_id>": Case(
+        roles(401, 428, 428, 403, 403),
+        kwargs=lambda w: {"project_id": planning_world(w).project.pk},
+    ),
+    "GET /api/v1/project-templates": Case(roles(401, 200, 200, 200, 403)),
+    "GET /api/v1/project-templates/<template_id>": Case(
+        roles(401, 200, 200, 200, 403),
+        kwargs=lambda w: {"template_id": planning_world(w).template.pk},
+    ),
+    "POST /api/v1/project-templates": Case(
+        roles(401, 201, 201, 403, 403), data=lambda w: {"name": w.unique("模板")}
+    ),
+    "PATCH /api/v1/project-templates/<template_id>": Case(
+        roles(401, 428, 428, 403, 403),
+        kwargs=lambda w: {"template_id": planning_world(w).template.pk},
+    ),
+    "POST /api/v1/project-templates/<template_id>/clone": Case(
+        roles(401, 201, 201, 403, 403),
+        kwargs=lambda w: {"template_id": planning_world(w).template.pk},
+    ),
+    "DELETE /api/v1/project-templates/<template_id>": Case(
+        roles(401, 204, 204, 403, 403),
+        kwargs=lambda w: {"template_id": planning_world(w).unused_template().pk},
+    ),
 }
 
 

@@ -1,11 +1,15 @@
 """Clients through the API: scoped reads, manager writes, ETag/If-Match edits with audit."""
 
 import pytest
+from django.db import connection
 from django.test import Client as HttpClient
+from django.test.utils import CaptureQueriesContext
 
 from charter.core.models import AuditEvent
 from charter.core.tests.test_api import assert_problem, bearer, fields
 from charter.crm.models import Client
+from charter.crm.services.clients import create_client, update_client
+from charter.crm.validators import uscc_check_character
 from charter.testing.factories import ClientFactory
 
 JSON = "application/json"
@@ -29,12 +33,11 @@ def test_search_by_name_or_short_name(signed_in, client_org, other_client_org):
 
 
 @pytest.mark.django_db
-def test_client_users_see_only_their_own_client(signed_in, client_org, other_client_org):
+def test_client_users_get_no_crm_client_data(signed_in, client_org, other_client_org):
+    """Not even their own organisation's CRM record: the portal shows them what is shared."""
     portal = signed_in("client")
-    own = portal.get(url(client_org))
-    assert own.status_code == 200 and own.json()["name"] == client_org.name
-    assert_problem(portal.get(url(other_client_org)), 404)
-    # No client list for them (crm.client "list" policy), exactly as in the HTML portal.
+    assert_problem(portal.get(url(client_org)), 403)
+    assert_problem(portal.get(url(other_client_org)), 403)
     assert_problem(portal.get("/api/v1/clients"), 403)
 
 
@@ -55,7 +58,13 @@ def test_managers_create_clients_with_an_audit_event(users):
     created = Client.objects.get(pk=response.json()["id"])
     event = AuditEvent.objects.for_object(created).get()
     assert (event.action, event.actor) == ("created", users["manager"])
-    assert event.changes == {"name": [None, "杭州星河数据有限公司"], "short_name": [None, "星河"]}
+    # Only what was given (and the lifecycle's default) is recorded, not every empty field.
+    assert event.changes == {
+        "name": [None, "杭州星河数据有限公司"],
+        "short_name": [None, "星河"],
+        "lifecycle": [None, "lead"],
+        "auto_convert_won": [None, False],
+    }
 
 
 @pytest.mark.django_db
@@ -155,3 +164,127 @@ def test_client_list_costs_constant_queries(users, django_assert_max_num_queries
     with django_assert_max_num_queries(4):
         response = http.get("/api/v1/clients")
     assert response.json()["count"] == Client.objects.count()
+
+
+# ---- the full client record, filters and tags ---------------------------------------------------
+
+
+def valid_uscc(body="91310000MA1FL1234"):
+    return body + uscc_check_character(body)
+
+
+@pytest.mark.django_db
+def test_create_with_every_field_and_tags(users):
+    code = valid_uscc()
+    payload = {
+        "name": "深圳前海微众数据有限公司",
+        "short_name": "微众",
+        "industry": "金融",
+        "size": "200-999",
+        "region": "广东 深圳",
+        "address": "前海路 1 号",
+        "website": "https://example.cn",
+        "uscc": code.lower(),
+        "owner": users["member"].pk,
+        "lifecycle": "prospect",
+        "auto_convert_won": True,
+        "tags": ["VIP", "金融", "vip", " "],
+    }
+    response = bearer_client(users["manager"]).post("/api/v1/clients", payload, content_type=JSON)
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert body["uscc"] == code  # stored upper-case
+    assert body["tags"] == ["VIP", "金融"]
+    assert (body["owner"], body["lifecycle"], body["size"]) == (
+        users["member"].pk,
+        "prospect",
+        "200-999",
+    )
+    assert body["external_ids"] == []
+    event = AuditEvent.objects.get(action="created")
+    assert event.changes["tags"] == [None, ["VIP", "金融"]]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"uscc": valid_uscc()[:17] + ("0" if valid_uscc()[17] != "0" else "1")}, "uscc"),
+        ({"uscc": "123"}, "uscc"),
+        ({"website": "not a url"}, "website"),
+        ({"owner": 999999}, "owner"),
+        ({"lifecycle": None}, "lifecycle"),
+    ],
+)
+def test_invalid_fields_are_422_on_that_field(signed_in, client_org, change, field):
+    response = signed_in("manager").patch(
+        url(client_org), change, content_type=JSON, headers={"If-Match": '"1"'}
+    )
+    assert fields(assert_problem(response, 422)) == {field: f"#/{field}"}
+    assert Client.objects.get(pk=client_org.pk).version == 1
+
+
+@pytest.mark.django_db
+def test_patch_replaces_tags_and_audits_them(signed_in, client_org):
+    http = signed_in("manager")
+    first = http.patch(
+        url(client_org), {"tags": ["a", "b"]}, content_type=JSON, headers={"If-Match": '"1"'}
+    )
+    assert first.json()["tags"] == ["a", "b"]
+    second = http.patch(
+        url(client_org), {"tags": ["b"]}, content_type=JSON, headers={"If-Match": '"2"'}
+    )
+    assert second.json()["tags"] == ["b"]
+    changes = [event.changes for event in AuditEvent.objects.for_object(client_org).order_by("pk")]
+    assert changes == [{"tags": [[], ["a", "b"]]}, {"tags": [["a", "b"], ["b"]]}]
+
+
+@pytest.mark.django_db
+def test_list_filters_are_the_html_lists(signed_in, users, client_org, other_client_org):
+    update_client(
+        client_org,
+        actor=users["manager"],
+        expected_version=1,
+        industry="软件",
+        region="上海",
+        lifecycle="active",
+        owner=users["member"],
+        tags=["VIP"],
+    )
+    http = signed_in("member")
+
+    def names(**params):
+        response = http.get("/api/v1/clients", params)
+        assert response.status_code == 200, response.content
+        return [item["name"] for item in response.json()["items"]]
+
+    assert names(q="软件") == [client_org.name]
+    assert names(q="上海 云栖") == [client_org.name]  # every word must match some field
+    assert names(lifecycle="active") == [client_org.name]
+    assert names(owner=users["member"].pk) == [client_org.name]
+    assert names(tag="vip") == [client_org.name]
+    assert names(region="上海", industry="软件") == [client_org.name]
+    assert names(sort="-name") == sorted([client_org.name, other_client_org.name], reverse=True)
+    assert names(sort="lifecycle") == [other_client_org.name, client_org.name]  # lead < active
+    assert http.get("/api/v1/clients", {"q": "x"}).json()["items"][0:1] == []
+    assert_problem(http.get("/api/v1/clients", {"sort": "size"}), 422)
+    assert_problem(http.get("/api/v1/clients", {"lifecycle": "nope"}), 422)
+
+
+@pytest.mark.django_db
+def test_client_list_with_tags_costs_the_same_for_more_rows(users):
+    http = bearer_client(users["member"])
+
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            body = http.get("/api/v1/clients", {"limit": 100}).json()
+        assert all(len(item["tags"]) == 2 for item in body["items"] if item["name"][0] == "A")
+        return len(captured)
+
+    queries()  # the token's first use is stamped once; later requests cost no write
+    for index in range(5):
+        create_client(actor=users["manager"], name=f"A{index}", tags=["x", f"t{index}"])
+    few = queries()
+    for index in range(5, 15):
+        create_client(actor=users["manager"], name=f"A{index}", tags=["x", f"t{index}"])
+    assert queries() == few

@@ -3,8 +3,8 @@ from django.core.exceptions import ValidationError
 
 from charter.core.concurrency import StaleEdit
 from charter.core.models import AuditEvent
-from charter.crm.services import clients as services
 from charter.crm.models import Client
+from charter.crm.services import clients as services
 
 
 @pytest.mark.django_db

@@ -1,0 +1,216 @@
+"""Interactions: log, edit, follow-ups on the dashboard, the list partial, and access."""
+
+import datetime
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from charter.core.models import AuditEvent
+from charter.crm.models import Interaction
+from charter.crm.services import interactions as services
+from charter.testing.factories import (
+    ClientFactory,
+    ContactFactory,
+    InteractionFactory,
+    OpportunityFactory,
+)
+
+HTMX = {"HTTP_HX_REQUEST": "true"}
+TODAY = timezone.localdate
+
+
+def log_url(**params):
+    query = "&".join(f"{name}={value}" for name, value in params.items())
+    return f"{reverse('crm:interaction_create')}?{query}"
+
+
+@pytest.mark.django_db
+def test_logging_a_meeting_with_contacts_and_colleagues(signed_in, client_org, users):
+    deal = OpportunityFactory(client=client_org)
+    contact = ContactFactory(client=client_org, name="王经理")
+    http = signed_in("member")
+    form = http.get(log_url(client=client_org.pk, opportunity=deal.pk))
+    assert form.status_code == 200
+    assert form.context["form"]["opportunity"].value() == deal.pk
+    response = http.post(
+        log_url(client=client_org.pk, opportunity=deal.pk),
+        {
+            "kind": "meeting",
+            "occurred_at": "2027-03-01T10:30",
+            "opportunity": deal.pk,
+            "contacts": [contact.pk],
+            "users": [users["manager"].pk],
+            "summary": "讨论实施范围",
+            "follow_up_on": "2027-03-08",
+        },
+    )
+    assert response.status_code == 302 and response["Location"] == deal.get_absolute_url()
+    logged = Interaction.objects.get()
+    assert (logged.client, logged.opportunity, logged.owner) == (client_org, deal, users["member"])
+    assert list(logged.contacts.all()) == [contact]
+    assert list(logged.users.all()) == [users["manager"]]
+    event = AuditEvent.objects.for_object(logged).get()
+    assert event.changes["contacts"] == [None, ["王经理"]]
+
+
+@pytest.mark.django_db
+def test_another_clients_contact_or_deal_is_refused(users, client_org, other_client_org):
+    stranger = ContactFactory(client=other_client_org, name="外人")
+    with pytest.raises(ValidationError) as error:
+        services.log_interaction(
+            actor=users["member"],
+            client=client_org,
+            kind="call",
+            summary="x",
+            contacts=[stranger],
+            opportunity=OpportunityFactory(client=other_client_org),
+        )
+    assert set(error.value.message_dict) == {"contacts", "opportunity"}
+    assert not Interaction.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_form_offers_only_this_clients_contacts(signed_in, client_org, other_client_org):
+    ContactFactory(client=client_org, name="自己人")
+    ContactFactory(client=other_client_org, name="外人")
+    page = signed_in("member").get(log_url(client=client_org.pk)).content.decode()
+    assert "自己人" in page and "外人" not in page
+
+
+@pytest.mark.django_db
+def test_logging_needs_a_client_the_user_can_see(signed_in, client_org, other_client_org):
+    http = signed_in("member")
+    assert http.get(reverse("crm:interaction_create")).status_code == 404
+    assert http.get(log_url(client=999999)).status_code == 404
+    deal = OpportunityFactory(client=client_org)
+    # A deal of one client with another client named: not a valid pair.
+    assert http.get(log_url(client=other_client_org.pk, opportunity=deal.pk)).status_code == 404
+
+
+@pytest.mark.django_db
+def test_editing_an_interaction(signed_in, client_org, users):
+    interaction = InteractionFactory(client=client_org, owner=users["member"], summary="旧")
+    http = signed_in("member")
+    url = reverse("crm:interaction_edit", args=[interaction.pk])
+    assert http.get(url).status_code == 200
+    response = http.post(
+        url, {"kind": "visit", "occurred_at": "2027-01-02T09:00", "summary": "新的总结"}
+    )
+    assert response.status_code == 302
+    interaction.refresh_from_db()
+    assert (interaction.kind, interaction.summary) == ("visit", "新的总结")
+    event = AuditEvent.objects.for_object(interaction).get(action="updated")
+    assert event.changes["summary"] == ["旧", "新的总结"]
+
+
+@pytest.mark.django_db
+def test_marking_a_follow_up_done_with_htmx(signed_in, client_org, users):
+    interaction = InteractionFactory(client=client_org, owner=users["member"], follow_up_on=TODAY())
+    url = reverse("crm:interaction_follow_up_done", args=[interaction.pk])
+    response = signed_in("member").post(url, **HTMX)
+    assert response.status_code == 200
+    assert "Follow-up done" in response.content.decode()
+    interaction.refresh_from_db()
+    assert interaction.follow_up_done
+    assert AuditEvent.objects.for_object(interaction).filter(action="follow_up_done").count() == 1
+
+
+@pytest.mark.django_db
+def test_due_follow_ups_are_mine_open_and_not_in_the_future(users, client_org):
+    me = users["member"]
+    due = InteractionFactory(client=client_org, owner=me, follow_up_on=TODAY())
+    late = InteractionFactory(
+        client=client_org, owner=me, follow_up_on=TODAY() - datetime.timedelta(days=3)
+    )
+    InteractionFactory(client=client_org, owner=me, follow_up_on=TODAY() + datetime.timedelta(1))
+    InteractionFactory(client=client_org, owner=me, follow_up_on=TODAY(), follow_up_done=True)
+    InteractionFactory(client=client_org, owner=users["manager"], follow_up_on=TODAY())
+    InteractionFactory(client=client_org, owner=me)
+    assert list(services.due_follow_ups(me, today=TODAY())) == [late, due]
+
+
+@pytest.mark.django_db
+def test_the_dashboard_shows_my_due_follow_ups_at_a_constant_cost(signed_in, users):
+    me = users["member"]
+    http = signed_in("member")
+
+    def dashboard():
+        with CaptureQueriesContext(connection) as captured:
+            page = http.get("/").content.decode()
+        return page, len(captured)
+
+    InteractionFactory(client=ClientFactory(), owner=me, follow_up_on=TODAY(), summary="回电王总")
+    page, few = dashboard()
+    assert "Follow-ups due" in page and "回电王总" in page
+    for _ in range(8):
+        InteractionFactory(client=ClientFactory(), opportunity=None, owner=me, follow_up_on=TODAY())
+    page, many = dashboard()
+    assert many == few
+    assert f"{reverse('crm:interaction_list')}?due=1" in page  # 9 due, 5 shown: "See all"
+
+
+@pytest.mark.django_db
+def test_the_list_partial_loads_in_place_for_a_client(signed_in, client_org, other_client_org):
+    InteractionFactory(client=client_org, summary="我们的")
+    InteractionFactory(client=other_client_org, summary="别人的")
+    http = signed_in("member")
+    response = http.get(reverse("crm:interaction_list"), {"client": client_org.pk}, **HTMX)
+    assert response.templates[0].name == "crm/interactions/partials/list.html"
+    body = response.content.decode()
+    assert "我们的" in body and "别人的" not in body
+    page = http.get(reverse("crm:interaction_list"), {"client": client_org.pk})
+    assert page.templates[0].name == "crm/interactions/list.html"
+
+
+@pytest.mark.django_db
+def test_the_list_costs_the_same_queries_for_more_interactions(signed_in, client_org, users):
+    http = signed_in("member")
+    url = f"{reverse('crm:interaction_list')}?client={client_org.pk}"
+
+    def cost():
+        with CaptureQueriesContext(connection) as captured:
+            assert http.get(url).status_code == 200
+        return len(captured)
+
+    def add(count):
+        for _ in range(count):
+            interaction = InteractionFactory(
+                client=client_org,
+                owner=users["member"],
+                opportunity=OpportunityFactory(client=client_org),
+            )
+            interaction.contacts.set([ContactFactory(client=client_org)])
+            interaction.users.set([users["manager"]])
+
+    add(2)
+    few = cost()
+    add(4)
+    assert cost() == few
+
+
+@pytest.mark.django_db
+def test_client_users_see_no_interactions(signed_in, client_org, users):
+    interaction = InteractionFactory(client=client_org, owner=users["member"])
+    portal = signed_in("client")
+    for url in [
+        reverse("crm:interaction_list") + f"?client={client_org.pk}",
+        log_url(client=client_org.pk),
+        reverse("crm:interaction_edit", args=[interaction.pk]),
+    ]:
+        assert portal.get(url).status_code == 403, url
+    done = portal.post(reverse("crm:interaction_follow_up_done", args=[interaction.pk]))
+    assert done.status_code == 403
+    assert "Follow-ups due" not in portal.get("/").content.decode()
+
+
+@pytest.mark.django_db
+def test_occurred_at_defaults_to_now(users, client_org):
+    before = timezone.now()
+    interaction = services.log_interaction(
+        actor=users["member"], client=client_org, kind="note", summary="备注"
+    )
+    assert interaction.occurred_at >= before and interaction.owner == users["member"]

@@ -1,0 +1,53 @@
+"""The demo ships project templates, a converted project and a won deal still to convert."""
+
+import pytest
+from django.test import Client as HttpClient
+from django.urls import reverse
+
+from charter.accounts.models import User
+from charter.crm.choices import StageKind
+from charter.crm.models import Interaction, Opportunity
+from charter.demo.seed import seed_demo
+from charter.planning.models import Project, ProjectTemplate
+
+
+@pytest.fixture
+def demo(db, settings, tmp_path):
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {**settings.STORAGES["default"], "OPTIONS": {"location": str(tmp_path)}},
+    }
+    assert seed_demo() is True
+
+
+@pytest.mark.django_db
+def test_the_demo_templates_come_in_both_languages(demo):
+    templates = {(t.name, t.language, t.is_default) for t in ProjectTemplate.objects.all()}
+    assert templates == {
+        ("软件实施", "zh-hans", True),
+        ("Software implementation", "en", True),
+        ("咨询项目", "zh-hans", False),
+        ("Consulting engagement", "en", False),
+    }
+    software = ProjectTemplate.objects.get(name="软件实施")
+    assert [p.name for p in software.phases.all()][:2] == ["启动", "需求调研"]
+    assert software.risks.filter(title="需求变更频繁").exists()
+
+
+@pytest.mark.django_db
+def test_the_demo_has_a_converted_project_and_a_deal_to_convert(demo):
+    project = Project.objects.get()
+    assert project.opportunity.title == "云栖科技 ERP 实施"
+    assert project.stakeholders.count() == 3  # everyone with a role in decisions
+    assert project.interactions.count() == 3 and project.phases.count() == 6
+    waiting = Opportunity.objects.filter(stage__kind=StageKind.WON, projects__isnull=True).get()
+    assert waiting.title == "Warehouse analytics consulting"
+    assert Interaction.objects.filter(follow_up_on__isnull=False).exists()
+    assert set(Opportunity.objects.values_list("stage__kind", flat=True)) == {"open", "won", "lost"}
+    manager = HttpClient()
+    manager.force_login(User.objects.get(username="lina"))
+    assert manager.get(project.get_absolute_url()).status_code == 200
+    wizard = manager.get(reverse("planning:convert", args=[waiting.pk]))
+    assert wizard.status_code == 200 and "Emma Clarke" in wizard.content.decode()
+    assert seed_demo() is False
+    assert Project.objects.count() == 1

@@ -1,0 +1,1 @@
+"""The planning pages, one module per area; each module lists its routes in ``urls``."""
