@@ -409,7 +409,7 @@ def print_import_summary(job: Any, *, done: bool) -> None:
 def import_file(args: list[str]) -> int:
     from django.core.files import File
 
-    from charter.crm.models import ImportKind, ImportStatus
+    from charter.crm.choices import ImportKind, ImportStatus
     from charter.crm.services import imports
 
     cli = parser("import", _("Import clients, contacts or opportunities from a CSV or XLSX file."))

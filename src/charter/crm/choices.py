@@ -56,3 +56,18 @@ class Currency(models.TextChoices):
     JPY = "JPY", "JPY ¥"
     GBP = "GBP", "GBP £"
     SGD = "SGD", "SGD $"
+
+
+class ImportKind(models.TextChoices):
+    CLIENTS = "clients", _("Clients")
+    CONTACTS = "contacts", _("Contacts")
+    OPPORTUNITIES = "opportunities", _("Opportunities")
+
+
+class ImportStatus(models.TextChoices):
+    MAPPING = "mapping", _("Columns to map")
+    CHECKING = "checking", _("Checking")
+    CHECKED = "checked", _("Checked")
+    COMMITTING = "committing", _("Importing")
+    DONE = "done", _("Imported")
+    FAILED = "failed", _("Failed")

@@ -100,8 +100,8 @@ class ClientFilterSet(FilterSet):
         label=_("Sort"),
         required=False,
         choices=[
-            ("name", _("Name A–Z")),  # noqa: RUF001
-            ("-name", _("Name Z–A")),  # noqa: RUF001
+            ("name", _("Name A–Z")),
+            ("-name", _("Name Z–A")),
             ("-created", _("Newest first")),
             ("created", _("Oldest first")),
             ("lifecycle", _("Lifecycle")),

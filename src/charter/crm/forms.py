@@ -7,11 +7,12 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from charter.core.forms import StyledForm, VersionedForm
-from charter.crm.choices import Channel, CompanySize, DecisionRole, Lifecycle
+from charter.crm.choices import Channel, CompanySize, DecisionRole, ImportKind, Lifecycle
 from charter.crm.filtersets import owners
-from charter.crm.models import Client, Contact
+from charter.crm.models import Client, Contact, ImportJob
 from charter.crm.services import clients as client_services
 from charter.crm.services import contacts as contact_services
+from charter.crm.services import imports as import_services
 from charter.crm.validators import validate_uscc
 
 ONE_TO_FIVE = [(value, str(value)) for value in range(1, 6)]
@@ -136,3 +137,28 @@ class MergeForm(StyledForm, forms.Form):
     def survivor_and_duplicate(self) -> tuple[Contact, Contact]:
         first, second = self.pair
         return (first, second) if self.cleaned_data["survivor"] == first.pk else (second, first)
+
+
+class UploadForm(StyledForm, forms.Form):
+    kind = forms.ChoiceField(label=_("The file holds"), choices=ImportKind.choices)
+    file = forms.FileField(
+        label=_("File"),
+        help_text=_(
+            "CSV (UTF-8 or GB18030) or Excel .xlsx; the first row holds the column headings."
+        ),
+    )
+
+
+class MappingForm(StyledForm, forms.Form):
+    """One select per field of the import: which column of the file fills it."""
+
+    def __init__(self, job: ImportJob, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        choices = [("", _("— not imported —")), *((h, h) for h in job.headers)]
+        for target in import_services.spec_for(job.kind).targets:
+            self.fields[target.key] = forms.ChoiceField(
+                label=target.label,
+                choices=choices,
+                required=target.required,
+                initial=job.mapping.get(target.key, ""),
+            )

@@ -35,7 +35,7 @@ from charter.crm.validators import normalise_phone
 
 READ_CHUNK = 1 << 20
 CSV_ENCODINGS = ("utf-8-sig", "gb18030")
-TAG_SEPARATORS = re.compile(r"[,;，；、|]")  # noqa: RUF001 (Chinese separators)
+TAG_SEPARATORS = re.compile(r"[,;，；、|]")
 DEFAULT_SYSTEM = "import"
 
 
@@ -213,8 +213,8 @@ def iter_rows(stream: IO[bytes], info: FileInfo) -> Iterator[tuple[int, list[str
 
 # ---- normalising --------------------------------------------------------------------------
 
-_BRACKETS = str.maketrans({"【": "(", "】": ")", "[": "(", "]": ")", "〔": "(", "〕": ")"})  # noqa: RUF001
-_NAME_NOISE = re.compile(r"[\s.,·・'\"`‘’“”]+")  # noqa: RUF001
+_BRACKETS = str.maketrans({"【": "(", "】": ")", "[": "(", "]": ")", "〔": "(", "〕": ")"})
+_NAME_NOISE = re.compile(r"[\s.,·・'\"`‘’“”]+")
 
 
 def normalise_name(name: str) -> str:

@@ -1,5 +1,4 @@
 from decimal import Decimal
-from typing import Any
 
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
@@ -11,13 +10,14 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from charter.core import policy
 from charter.core.models import VersionedModel
 from charter.crm.choices import (
     Channel,
     CompanySize,
     Currency,
     DecisionRole,
+    ImportKind,
+    ImportStatus,
     InteractionKind,
     Lifecycle,
     StageKind,
@@ -25,6 +25,7 @@ from charter.crm.choices import (
 from charter.crm.querysets import (
     ClientQuerySet,
     ContactQuerySet,
+    ImportJobQuerySet,
     InteractionQuerySet,
     OpportunityQuerySet,
 )
@@ -79,7 +80,9 @@ class Client(VersionedModel):
     auto_convert_won = models.BooleanField(
         _("create the project when a deal is won"),
         default=False,
-        help_text=_("Convert a won opportunity of this client automatically, with the default template."),
+        help_text=_(
+            "Convert a won opportunity of this client automatically, with the default template."
+        ),
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
@@ -117,7 +120,8 @@ class ExternalId(models.Model):
                 fields=["system", "content_type", "external_id"], name="crm_external_id_unique"
             ),
             models.UniqueConstraint(
-                fields=["system", "content_type", "object_id"], name="crm_one_external_id_per_system"
+                fields=["system", "content_type", "object_id"],
+                name="crm_one_external_id_per_system",
             ),
         ]
 
@@ -200,7 +204,10 @@ class Opportunity(VersionedModel):
     )
     title = models.CharField(_("title"), max_length=200)
     amount = models.DecimalField(
-        _("amount"), max_digits=14, decimal_places=2, default=Decimal("0.00"),
+        _("amount"),
+        max_digits=14,
+        decimal_places=2,
+        default=Decimal("0.00"),
         validators=[MinValueValidator(Decimal("0"))],
     )
     currency = models.CharField(_("currency"), max_length=3, choices=Currency, default=Currency.CNY)
@@ -304,29 +311,6 @@ class Interaction(models.Model):
 
 
 # ---- import of clients, contacts and opportunities (crm.services.imports) --------------------
-
-
-class ImportKind(models.TextChoices):
-    CLIENTS = "clients", _("Clients")
-    CONTACTS = "contacts", _("Contacts")
-    OPPORTUNITIES = "opportunities", _("Opportunities")
-
-
-class ImportStatus(models.TextChoices):
-    MAPPING = "mapping", _("Columns to map")
-    CHECKING = "checking", _("Checking")
-    CHECKED = "checked", _("Checked")
-    COMMITTING = "committing", _("Importing")
-    DONE = "done", _("Imported")
-    FAILED = "failed", _("Failed")
-
-
-class ImportJobQuerySet(models.QuerySet):
-    def for_user(self, user: Any, action: str = "import") -> "ImportJobQuerySet":
-        """Import jobs: whoever may import (managers, admins) sees them all; nobody else any."""
-        if not policy.allows(user, "crm.client", "import"):
-            return self.none()
-        return self.select_related("created_by")
 
 
 class ImportMapping(models.Model):

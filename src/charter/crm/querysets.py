@@ -45,3 +45,11 @@ class OpportunityQuerySet(StaffOnlyQuerySet):
 
 class InteractionQuerySet(StaffOnlyQuerySet):
     resource = "crm.interaction"
+
+
+class ImportJobQuerySet(models.QuerySet):
+    def for_user(self, user: Any, action: str = "import") -> "ImportJobQuerySet":
+        """Import jobs: whoever may import (managers, admins) sees them all; nobody else any."""
+        if not policy.allows(user, "crm.client", "import"):
+            return self.none()
+        return self.select_related("created_by")

@@ -20,7 +20,10 @@ class ProjectTemplate(VersionedModel):
     name = models.CharField(_("name"), max_length=120)
     description = models.TextField(_("description"), blank=True)
     language = models.CharField(
-        _("language"), max_length=8, choices=settings.LANGUAGES, default="zh-hans",
+        _("language"),
+        max_length=8,
+        choices=settings.LANGUAGES,
+        default="zh-hans",
         help_text=_("The language its phases, tasks and texts are written in."),
     )
     is_default = models.BooleanField(
@@ -93,7 +96,9 @@ class TemplateRisk(models.Model):
     probability = models.PositiveSmallIntegerField(
         _("probability"), choices=RiskLevel, default=RiskLevel.MEDIUM
     )
-    impact = models.PositiveSmallIntegerField(_("impact"), choices=RiskLevel, default=RiskLevel.MEDIUM)
+    impact = models.PositiveSmallIntegerField(
+        _("impact"), choices=RiskLevel, default=RiskLevel.MEDIUM
+    )
     response = models.CharField(
         _("response"), max_length=16, choices=RiskResponse, default=RiskResponse.MITIGATE
     )
@@ -155,7 +160,10 @@ class Project(VersionedModel):
     )
     start_date = models.DateField(_("start date"))
     budget = models.DecimalField(
-        _("budget"), max_digits=14, decimal_places=2, default=Decimal("0.00"),
+        _("budget"),
+        max_digits=14,
+        decimal_places=2,
+        default=Decimal("0.00"),
         validators=[MinValueValidator(Decimal("0"))],
     )
     currency = models.CharField(_("currency"), max_length=3, choices=Currency, default=Currency.CNY)
@@ -219,7 +227,9 @@ class Risk(models.Model):
     probability = models.PositiveSmallIntegerField(
         _("probability"), choices=RiskLevel, default=RiskLevel.MEDIUM
     )
-    impact = models.PositiveSmallIntegerField(_("impact"), choices=RiskLevel, default=RiskLevel.MEDIUM)
+    impact = models.PositiveSmallIntegerField(
+        _("impact"), choices=RiskLevel, default=RiskLevel.MEDIUM
+    )
     response = models.CharField(
         _("response"), max_length=16, choices=RiskResponse, default=RiskResponse.MITIGATE
     )

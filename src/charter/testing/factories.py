@@ -100,7 +100,7 @@ class ImportJobFactory(DjangoModelFactory):
 
     kind = "clients"
     file = factory.django.FileField(
-        filename="clients.csv", data="name\n".encode() + "导入客户 有限公司\n".encode()
+        filename="clients.csv", data=b"name\n" + "导入客户 有限公司\n".encode()
     )
     file_name = "clients.csv"
     file_format = "csv"

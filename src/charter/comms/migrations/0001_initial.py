@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -15,20 +14,50 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='CommunicationItem',
+            name="CommunicationItem",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('content', models.CharField(max_length=200, verbose_name='what')),
-                ('audience', models.CharField(max_length=200, verbose_name='audience')),
-                ('frequency', models.CharField(max_length=120, verbose_name='frequency')),
-                ('channel', models.CharField(choices=[('email', 'E-mail'), ('phone', 'Phone'), ('wechat', 'WeChat'), ('wecom', 'WeCom'), ('dingtalk', 'DingTalk'), ('feishu', 'Feishu'), ('slack', 'Slack')], max_length=16, verbose_name='channel')),
-                ('order', models.PositiveSmallIntegerField(default=0, verbose_name='order')),
-                ('owner', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='owner')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("content", models.CharField(max_length=200, verbose_name="what")),
+                ("audience", models.CharField(max_length=200, verbose_name="audience")),
+                ("frequency", models.CharField(max_length=120, verbose_name="frequency")),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[
+                            ("email", "E-mail"),
+                            ("phone", "Phone"),
+                            ("wechat", "WeChat"),
+                            ("wecom", "WeCom"),
+                            ("dingtalk", "DingTalk"),
+                            ("feishu", "Feishu"),
+                            ("slack", "Slack"),
+                        ],
+                        max_length=16,
+                        verbose_name="channel",
+                    ),
+                ),
+                ("order", models.PositiveSmallIntegerField(default=0, verbose_name="order")),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="owner",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'communication plan item',
-                'verbose_name_plural': 'communication plan items',
-                'ordering': ['order', 'pk'],
+                "verbose_name": "communication plan item",
+                "verbose_name_plural": "communication plan items",
+                "ordering": ["order", "pk"],
             },
         ),
     ]

@@ -5,18 +5,21 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('comms', '0001_initial'),
-        ('planning', '0001_initial'),
+        ("comms", "0001_initial"),
+        ("planning", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='communicationitem',
-            name='project',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='communications', to='planning.project'),
+            model_name="communicationitem",
+            name="project",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="communications",
+                to="planning.project",
+            ),
         ),
     ]

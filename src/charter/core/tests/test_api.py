@@ -14,8 +14,8 @@ from charter.accounts.models import ApiToken
 from charter.accounts.services import create_api_token, revoke_api_token
 from charter.core.checks import api_path_view, iter_patterns
 from charter.core.models import AuditEvent
-from charter.crm.services import clients as crm_services
 from charter.crm.models import Client
+from charter.crm.services import clients as crm_services
 from charter.testing.factories import ClientFactory
 
 PROBLEM = "application/problem+json"

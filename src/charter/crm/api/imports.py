@@ -15,7 +15,8 @@ from ninja.files import UploadedFile
 
 from charter.core import policy
 from charter.core.api import errors_on_field
-from charter.crm.models import ImportJob, ImportKind, ImportStatus
+from charter.crm.choices import ImportKind, ImportStatus
+from charter.crm.models import ImportJob
 from charter.crm.services import imports as services
 
 router = Router(tags=["imports"])

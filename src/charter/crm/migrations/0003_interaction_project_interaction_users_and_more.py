@@ -6,59 +6,105 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('crm', '0002_opportunity_stage_tag_client_address_and_more'),
-        ('planning', '0001_initial'),
+        ("crm", "0002_opportunity_stage_tag_client_address_and_more"),
+        ("planning", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='interaction',
-            name='project',
-            field=models.ForeignKey(blank=True, help_text='Set when a pre-sales note is carried over into a project.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='interactions', to='planning.project', verbose_name='project'),
+            model_name="interaction",
+            name="project",
+            field=models.ForeignKey(
+                blank=True,
+                help_text="Set when a pre-sales note is carried over into a project.",
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="interactions",
+                to="planning.project",
+                verbose_name="project",
+            ),
         ),
         migrations.AddField(
-            model_name='interaction',
-            name='users',
-            field=models.ManyToManyField(blank=True, related_name='interactions', to=settings.AUTH_USER_MODEL, verbose_name='colleagues'),
+            model_name="interaction",
+            name="users",
+            field=models.ManyToManyField(
+                blank=True,
+                related_name="interactions",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="colleagues",
+            ),
         ),
         migrations.AddField(
-            model_name='opportunity',
-            name='client',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='opportunities', to='crm.client', verbose_name='client'),
+            model_name="opportunity",
+            name="client",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="opportunities",
+                to="crm.client",
+                verbose_name="client",
+            ),
         ),
         migrations.AddField(
-            model_name='opportunity',
-            name='owner',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='opportunities', to=settings.AUTH_USER_MODEL, verbose_name='owner'),
+            model_name="opportunity",
+            name="owner",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="opportunities",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="owner",
+            ),
         ),
         migrations.AddField(
-            model_name='interaction',
-            name='opportunity',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='interactions', to='crm.opportunity', verbose_name='opportunity'),
+            model_name="interaction",
+            name="opportunity",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="interactions",
+                to="crm.opportunity",
+                verbose_name="opportunity",
+            ),
         ),
         migrations.AddField(
-            model_name='opportunity',
-            name='stage',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='opportunities', to='crm.stage', verbose_name='stage'),
+            model_name="opportunity",
+            name="stage",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="opportunities",
+                to="crm.stage",
+                verbose_name="stage",
+            ),
         ),
         migrations.AddField(
-            model_name='client',
-            name='tags',
-            field=models.ManyToManyField(blank=True, related_name='clients', to='crm.tag', verbose_name='tags'),
+            model_name="client",
+            name="tags",
+            field=models.ManyToManyField(
+                blank=True, related_name="clients", to="crm.tag", verbose_name="tags"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='externalid',
-            constraint=models.UniqueConstraint(fields=('system', 'content_type', 'external_id'), name='crm_external_id_unique'),
+            model_name="externalid",
+            constraint=models.UniqueConstraint(
+                fields=("system", "content_type", "external_id"), name="crm_external_id_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='externalid',
-            constraint=models.UniqueConstraint(fields=('system', 'content_type', 'object_id'), name='crm_one_external_id_per_system'),
+            model_name="externalid",
+            constraint=models.UniqueConstraint(
+                fields=("system", "content_type", "object_id"),
+                name="crm_one_external_id_per_system",
+            ),
         ),
         migrations.AddIndex(
-            model_name='interaction',
-            index=models.Index(fields=['owner', 'follow_up_done', 'follow_up_on'], name='crm_interac_owner_i_fbae89_idx'),
+            model_name="interaction",
+            index=models.Index(
+                fields=["owner", "follow_up_done", "follow_up_on"],
+                name="crm_interac_owner_i_fbae89_idx",
+            ),
         ),
     ]

@@ -6,57 +6,130 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('crm', '0004_default_stages'),
+        ("crm", "0004_default_stages"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ImportJob',
+            name="ImportJob",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('clients', 'Clients'), ('contacts', 'Contacts'), ('opportunities', 'Opportunities')], max_length=16, verbose_name='kind')),
-                ('file', models.FileField(max_length=255, upload_to='imports/%Y/%m/', verbose_name='file')),
-                ('file_name', models.CharField(max_length=255, verbose_name='file name')),
-                ('file_format', models.CharField(max_length=8)),
-                ('encoding', models.CharField(blank=True, max_length=16)),
-                ('headers', models.JSONField(default=list, verbose_name='columns')),
-                ('mapping', models.JSONField(default=dict, verbose_name='column mapping')),
-                ('status', models.CharField(choices=[('mapping', 'Columns to map'), ('checking', 'Checking'), ('checked', 'Checked'), ('committing', 'Importing'), ('done', 'Imported'), ('failed', 'Failed')], default='mapping', max_length=16, verbose_name='status')),
-                ('valid_only', models.BooleanField(default=False, verbose_name='import only the valid rows')),
-                ('rows_total', models.PositiveIntegerField(default=0, verbose_name='rows')),
-                ('rows_done', models.PositiveIntegerField(default=0, verbose_name='rows done')),
-                ('to_create', models.PositiveIntegerField(default=0, verbose_name='to create')),
-                ('to_update', models.PositiveIntegerField(default=0, verbose_name='to update')),
-                ('unchanged', models.PositiveIntegerField(default=0, verbose_name='unchanged')),
-                ('error_rows', models.PositiveIntegerField(default=0, verbose_name='rows with errors')),
-                ('errors', models.JSONField(blank=True, default=list, verbose_name='errors')),
-                ('message', models.TextField(blank=True, verbose_name='message')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('finished_at', models.DateTimeField(blank=True, null=True, verbose_name='finished')),
-                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='created by')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("clients", "Clients"),
+                            ("contacts", "Contacts"),
+                            ("opportunities", "Opportunities"),
+                        ],
+                        max_length=16,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "file",
+                    models.FileField(
+                        max_length=255, upload_to="imports/%Y/%m/", verbose_name="file"
+                    ),
+                ),
+                ("file_name", models.CharField(max_length=255, verbose_name="file name")),
+                ("file_format", models.CharField(max_length=8)),
+                ("encoding", models.CharField(blank=True, max_length=16)),
+                ("headers", models.JSONField(default=list, verbose_name="columns")),
+                ("mapping", models.JSONField(default=dict, verbose_name="column mapping")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("mapping", "Columns to map"),
+                            ("checking", "Checking"),
+                            ("checked", "Checked"),
+                            ("committing", "Importing"),
+                            ("done", "Imported"),
+                            ("failed", "Failed"),
+                        ],
+                        default="mapping",
+                        max_length=16,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "valid_only",
+                    models.BooleanField(default=False, verbose_name="import only the valid rows"),
+                ),
+                ("rows_total", models.PositiveIntegerField(default=0, verbose_name="rows")),
+                ("rows_done", models.PositiveIntegerField(default=0, verbose_name="rows done")),
+                ("to_create", models.PositiveIntegerField(default=0, verbose_name="to create")),
+                ("to_update", models.PositiveIntegerField(default=0, verbose_name="to update")),
+                ("unchanged", models.PositiveIntegerField(default=0, verbose_name="unchanged")),
+                (
+                    "error_rows",
+                    models.PositiveIntegerField(default=0, verbose_name="rows with errors"),
+                ),
+                ("errors", models.JSONField(blank=True, default=list, verbose_name="errors")),
+                ("message", models.TextField(blank=True, verbose_name="message")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                (
+                    "finished_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="finished"),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="created by",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'import',
-                'verbose_name_plural': 'imports',
-                'ordering': ['-created_at', '-pk'],
+                "verbose_name": "import",
+                "verbose_name_plural": "imports",
+                "ordering": ["-created_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='ImportMapping',
+            name="ImportMapping",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('clients', 'Clients'), ('contacts', 'Contacts'), ('opportunities', 'Opportunities')], max_length=16, verbose_name='kind')),
-                ('headers_key', models.CharField(max_length=64)),
-                ('mapping', models.JSONField(default=dict, verbose_name='column mapping')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("clients", "Clients"),
+                            ("contacts", "Contacts"),
+                            ("opportunities", "Opportunities"),
+                        ],
+                        max_length=16,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("headers_key", models.CharField(max_length=64)),
+                ("mapping", models.JSONField(default=dict, verbose_name="column mapping")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
             ],
             options={
-                'verbose_name': 'import column mapping',
-                'verbose_name_plural': 'import column mappings',
-                'constraints': [models.UniqueConstraint(fields=('kind', 'headers_key'), name='crm_import_mapping_unique')],
+                "verbose_name": "import column mapping",
+                "verbose_name_plural": "import column mappings",
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("kind", "headers_key"), name="crm_import_mapping_unique"
+                    )
+                ],
             },
         ),
     ]

@@ -1,1 +1,1 @@
-"""The verbs of the CRM, one module per area (clients, contacts, pipeline, interactions, imports)."""
+"""The verbs of the CRM, one module per area (clients, contacts, pipeline, imports …)."""

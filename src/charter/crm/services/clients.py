@@ -35,7 +35,7 @@ CLIENT_FIELDS = (
 )
 # Audited like a field, written through the many-to-many table.
 TAGS = "tags"
-TAG_SEPARATORS = re.compile(r"[,，;；]")  # noqa: RUF001 (Chinese punctuation, on purpose)
+TAG_SEPARATORS = re.compile(r"[,，;；]")
 
 
 def _check_fields(fields: dict[str, Any]) -> None:
@@ -199,7 +199,7 @@ def _opportunities(client: Client, user: Any, limit: int) -> Iterator[TimelineEn
     for row in closed.order_by("-closed_at", "-pk")[:limit]:
         yield TimelineEntry(
             kind="opportunity_closed",
-            at=row.closed_at,  # type: ignore[arg-type]
+            at=row.closed_at,
             title=_("Opportunity closed: %(title)s") % {"title": row.title},
             detail=str(row.stage) + (f" · {row.lost_reason}" if row.lost_reason else ""),
             actor=str(row.owner or ""),

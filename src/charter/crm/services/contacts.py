@@ -192,7 +192,7 @@ def _move_foreign_keys(
     rows = model._base_manager.filter(**{field: duplicate})
     dropped: list[dict[str, Any]] = []
     for others in _unique_partners(model, field):
-        columns = [model._meta.get_field(name).attname for name in others]
+        columns = [_column(model, name) for name in others]
         taken = set(model._base_manager.filter(**{field: survivor}).values_list(*columns))
         for row in rows.all():
             if tuple(getattr(row, column) for column in columns) in taken:
@@ -200,6 +200,12 @@ def _move_foreign_keys(
                 row.delete()
     rows.update(**{field: survivor})
     return dropped
+
+
+def _column(model: type[models.Model], name: str) -> str:
+    field = model._meta.get_field(name)
+    assert isinstance(field, models.Field)
+    return field.attname
 
 
 def _row_snapshot(row: models.Model) -> dict[str, Any]:
@@ -210,8 +216,9 @@ def _move_many_to_many(
     relation: models.ManyToManyRel, survivor: Contact, duplicate: Contact
 ) -> None:
     """Link the survivor wherever the duplicate was linked (e.g. an interaction's contacts)."""
-    owners = getattr(duplicate, relation.get_accessor_name()).all()
-    getattr(survivor, relation.get_accessor_name()).add(*owners)
+    accessor = relation.get_accessor_name() or ""
+    owners = getattr(duplicate, accessor).all()
+    getattr(survivor, accessor).add(*owners)
 
 
 def _move_external_ids(survivor: Contact, duplicate: Contact) -> list[str]:

@@ -35,16 +35,14 @@ from charter.accounts.models import User
 from charter.core import audit
 from charter.core.models import AuditEvent
 from charter.crm import importing
-from charter.crm.choices import StageKind
+from charter.crm.choices import ImportKind, ImportStatus, StageKind
 from charter.crm.importing import CleanRow, FileInfo, FileProblem, Spec
 from charter.crm.models import (
     Client,
     Contact,
     ExternalId,
     ImportJob,
-    ImportKind,
     ImportMapping,
-    ImportStatus,
     Opportunity,
     Stage,
     Tag,
@@ -162,7 +160,7 @@ class Importer:
                 plan.creates.append(row)
             else:
                 matched.append((row, *found))
-        existing = self.model.objects.select_related(*self.relations).in_bulk(
+        existing = self.model._default_manager.select_related(*self.relations).in_bulk(
             [pk for _row, pk, _by, _link in matched]
         )
         self.before_compare(existing)
@@ -234,7 +232,9 @@ class Importer:
 
     def write(self, plan: Plan) -> None:
         now = timezone.now()
-        created = self.model.objects.bulk_create([self.new_record(row) for row in plan.creates])
+        created = self.model._default_manager.bulk_create(
+            [self.new_record(row) for row in plan.creates]
+        )
         self.created = list(zip(created, plan.creates, strict=True))
         links = [
             (obj, *link)
@@ -248,7 +248,9 @@ class Importer:
             obj.version += 1  # type: ignore[attr-defined]
             obj.updated_at = now  # type: ignore[attr-defined]
         if updated:
-            self.model.objects.bulk_update(updated, [*sorted(changed), "version", "updated_at"])
+            self.model._default_manager.bulk_update(
+                updated, [*sorted(changed), "version", "updated_at"]
+            )
         ExternalId.objects.bulk_create(
             ExternalId(
                 content_type=self.content_type,
@@ -550,9 +552,13 @@ def file_info(job: ImportJob) -> FileInfo:
     return FileInfo(job.file_format, job.encoding, job.headers, job.rows_total)
 
 
+def store_progress(job: ImportJob, done: int) -> None:
+    ImportJob.objects.filter(pk=job.pk).update(rows_done=done)
+
+
 @contextmanager
 def opened(job: ImportJob) -> Iterator[IO[bytes]]:
-    with job.file.storage.open(job.file.name, "rb") as stored:
+    with job.file.storage.open(job.file.name or "", "rb") as stored:
         yield getattr(stored, "file", stored)
 
 
@@ -740,7 +746,7 @@ def progress_writer(job: ImportJob, *, in_transaction: bool) -> Iterator[Progres
     writer at a time, so there the figure is stored when the transaction ends.
     """
     if not in_transaction:
-        yield lambda done: ImportJob.objects.filter(pk=job.pk).update(rows_done=done)
+        yield lambda done: store_progress(job, done)
         return
     if connection.vendor == "sqlite":
         yield lambda done: None

@@ -159,7 +159,7 @@ def form_data(**changes):
         "name": "杭州星河数据有限公司",
         "short_name": "星河",
         "lifecycle": "prospect",
-        "tags": "VIP， 新客户, vip",  # noqa: RUF001 (a Chinese comma, as people type it)
+        "tags": "VIP， 新客户, vip",
         "uscc": "",
         "website": "",
     }

@@ -1,5 +1,4 @@
 """Reading import files and guessing their mapping: encodings, XLSX, bad files, headings."""
-# ruff: noqa: RUF001 (full-width characters are what these tests are about)
 
 import datetime
 import io

@@ -1,5 +1,4 @@
 """The import service: dry run, matching, all-or-nothing commit, idempotency, cost."""
-# ruff: noqa: RUF001 (full-width characters are what these tests are about)
 
 from decimal import Decimal
 

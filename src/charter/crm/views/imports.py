@@ -1,8 +1,5 @@
 """Import pages: upload a file, map its columns, see the dry run, commit, watch the progress."""
 
-from typing import Any
-
-from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -10,41 +7,17 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from charter.core import policy
-from charter.core.forms import StyledForm, add_service_errors
-from charter.crm.models import ImportJob, ImportKind, ImportStatus
+from charter.core.forms import add_service_errors
+from charter.crm.choices import ImportStatus
+from charter.crm.forms import MappingForm, UploadForm
+from charter.crm.models import ImportJob
 from charter.crm.services import imports as services
 
 ERRORS_PER_PAGE = 50
 RECENT_JOBS = 20
-
-
-class UploadForm(StyledForm, forms.Form):
-    kind = forms.ChoiceField(label=gettext_lazy("The file holds"), choices=ImportKind.choices)
-    file = forms.FileField(
-        label=gettext_lazy("File"),
-        help_text=gettext_lazy(
-            "CSV (UTF-8 or GB18030) or Excel .xlsx; the first row holds the column headings."
-        ),
-    )
-
-
-class MappingForm(StyledForm, forms.Form):
-    """One select per field of the import: which column of the file fills it."""
-
-    def __init__(self, job: ImportJob, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        choices = [("", _("— not imported —")), *((h, h) for h in job.headers)]
-        for target in services.spec_for(job.kind).targets:
-            self.fields[target.key] = forms.ChoiceField(
-                label=target.label,
-                choices=choices,
-                required=target.required,
-                initial=job.mapping.get(target.key, ""),
-            )
 
 
 def _job(request: HttpRequest, pk: int) -> ImportJob:
