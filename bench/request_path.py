@@ -30,7 +30,7 @@ def make_reference_view():
     from django.core.serializers.json import DjangoJSONEncoder
     from django.http import JsonResponse
 
-    from charter.crm.api import ClientOut
+    from charter.crm.api.clients import ClientOut
     from charter.crm.models import Client
 
     fields = list(ClientOut.model_fields)
@@ -46,7 +46,7 @@ def make_reference_view():
 def seed(size: int):
     """A manager, and ``size`` clients created through the CRM service (with their audit)."""
     from charter.accounts.choices import Role
-    from charter.crm import services
+    from charter.crm.services import clients as services
     from charter.testing.factories import UserFactory
 
     manager = UserFactory(username="bench-manager", role=Role.MANAGER)

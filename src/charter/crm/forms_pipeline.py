@@ -8,6 +8,7 @@ from django.core.validators import MaxValueValidator
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from charter.accounts.choices import Role
 from charter.accounts.models import User
@@ -46,7 +47,7 @@ class StageForm(StyledForm, forms.Form):
 
 class OpportunityForm(StyledForm, forms.Form):
     client = forms.ModelChoiceField(label=_("Client"), queryset=Client.objects.none())
-    title = forms.CharField(label=_("Title"), max_length=200)
+    title = forms.CharField(label=pgettext_lazy("deal", "Title"), max_length=200)
     amount = forms.DecimalField(
         label=_("Amount"), min_value=0, max_digits=14, decimal_places=2, initial=0
     )
@@ -134,7 +135,7 @@ class OpportunityFilterForm(forms.Form):
             ("-close", _("Closing latest")),
             ("-amount", _("Largest amount")),
             ("amount", _("Smallest amount")),
-            ("title", _("Title")),
+            ("title", pgettext_lazy("deal", "Title")),
         ],
     )
 

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from charter.core.models import VersionedModel
 from charter.crm.choices import (
@@ -202,7 +203,7 @@ class Opportunity(VersionedModel):
     client = models.ForeignKey(
         Client, verbose_name=_("client"), on_delete=models.CASCADE, related_name="opportunities"
     )
-    title = models.CharField(_("title"), max_length=200)
+    title = models.CharField(pgettext_lazy("deal", "title"), max_length=200)
     amount = models.DecimalField(
         _("amount"),
         max_digits=14,

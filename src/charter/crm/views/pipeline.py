@@ -30,6 +30,7 @@ from charter.crm.forms_pipeline import (
 from charter.crm.models import Opportunity, Stage
 from charter.crm.services import interactions as interaction_services
 from charter.crm.services import pipeline as services
+from charter.planning.models import Project
 
 PER_PAGE = 25
 
@@ -165,7 +166,8 @@ def opportunity_list(request: HttpRequest) -> HttpResponse:
 def opportunity_detail(request: HttpRequest, pk: int) -> HttpResponse:
     opportunity = get_object_or_404(_deals(request), pk=pk)
     interactions = interaction_services.interactions_for(request.user, opportunity=opportunity)
-    context = {"opportunity": opportunity, "interactions": interactions}
+    projects = Project.objects.for_user(request.user).filter(opportunity=opportunity)
+    context = {"opportunity": opportunity, "interactions": interactions, "projects": projects}
     return render(request, "crm/pipeline/opportunity_detail.html", context)
 
 
