@@ -163,6 +163,7 @@ AUTH_PASSWORD_VALIDATORS = [
 LANGUAGE_CODE = os.environ.get("CHARTER_LANGUAGE", "zh-hans")
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 LOCALE_PATHS = [PACKAGE_DIR / "locale"]
+FORMAT_MODULE_PATH = ["charter.formats"]
 TIME_ZONE = os.environ.get("CHARTER_TIME_ZONE", "Asia/Shanghai")
 USE_I18N = True
 USE_TZ = True

@@ -15,18 +15,59 @@ from charter.accounts.services import create_user
 from charter.core.services import add_attachment
 from charter.crm.models import Client
 from charter.crm.services.clients import create_client
+from charter.crm.validators import uscc_check_character
 from charter.demo.pipeline import seed_pipeline
 
 # The same for every demo account; `charter demo` prints it.
 DEMO_PASSWORD = "charter-demo-2026"  # noqa: S105 (printed on purpose)
 
+# name, short name, industry, region, lifecycle, tags, first 17 characters of the USCC
 CLIENTS = [
-    ("上海云栖科技有限公司", "云栖科技"),
-    ("深圳前海数据服务有限公司", "前海数据"),
-    ("Northwind Trading Ltd", "Northwind"),
-    ("杭州青禾教育科技有限公司", "青禾教育"),
-    ("Harbourline Logistics Pte. Ltd.", "Harbourline"),
+    (
+        "上海云栖科技有限公司",
+        "云栖科技",
+        "制造业",
+        "上海",
+        "active",
+        ["重点客户", "ERP"],
+        "91310115MA1K4LQD2",
+    ),
+    (
+        "深圳前海数据服务有限公司",
+        "前海数据",
+        "金融科技",
+        "深圳",
+        "prospect",
+        ["数据平台"],
+        "91440300MA5FQXW81",
+    ),
+    ("Northwind Trading Ltd", "Northwind", "Retail", "London, UK", "prospect", ["export"], ""),
+    (
+        "杭州青禾教育科技有限公司",
+        "青禾教育",
+        "教育",
+        "杭州",
+        "prospect",
+        ["SaaS"],
+        "91330106MA2H3RT64",
+    ),
+    ("Harbourline Logistics Pte. Ltd.", "Harbourline", "Logistics", "Singapore", "lead", [], ""),
 ]
+
+
+def create_demo_client(spec: tuple, *, actor: User) -> Client:
+    name, short, industry, region, lifecycle, tags, uscc_base = spec
+    uscc = uscc_base + uscc_check_character(uscc_base) if uscc_base else ""
+    return create_client(
+        actor=actor,
+        name=name,
+        short_name=short,
+        industry=industry,
+        region=region,
+        lifecycle=lifecycle,
+        tags=tags,
+        uscc=uscc,
+    )
 
 
 @dataclass(frozen=True)
@@ -87,9 +128,7 @@ def seed_demo() -> bool:
         if User.objects.exists():
             return False
         admin = create_demo_user(USERS[0], actor=None, clients={})
-        clients = {
-            name: create_client(actor=admin, name=name, short_name=short) for name, short in CLIENTS
-        }
+        clients = {spec[0]: create_demo_client(spec, actor=admin) for spec in CLIENTS}
         people = {
             spec.username: create_demo_user(spec, actor=admin, clients=clients)
             for spec in USERS[1:]

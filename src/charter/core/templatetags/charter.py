@@ -22,3 +22,13 @@ def allows(context: template.Context, resource: str, action: str) -> bool:
     from charter.core import policy
 
     return policy.allows(context["request"].user, resource, action)
+
+
+@register.filter
+def money(amount: object, currency: str = "") -> str:
+    """``{{ deal.amount|money:deal.currency }}`` → "CNY 1,500,000.00" (grouped per language)."""
+    from django.template.defaultfilters import floatformat
+
+    if amount is None or amount == "":
+        return "—"
+    return f"{currency} {floatformat(amount, '2g')}".strip()

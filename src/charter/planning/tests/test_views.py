@@ -263,7 +263,7 @@ def test_editing_the_budget_is_versioned_and_audited(signed_in, users, client_or
         "start_date": "2026-12-07",
     }
     saved = http.post(url, data, headers={"HX-Request": "true"})
-    assert saved.status_code == 200 and "123456.78" in saved.content.decode()
+    assert saved.status_code == 200 and "123,456.78" in saved.content.decode()
     project.refresh_from_db()
     assert (project.budget, project.status, project.version) == (
         Decimal("123456.78"),
