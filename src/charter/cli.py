@@ -12,6 +12,8 @@ usage: charter COMMAND [ARGS]
   migrate                                  create or update the database tables
   createadmin                              create an administrator account
   worker                                   run background tasks until SIGTERM
+  import KIND FILE [--dry-run] [--valid-only]
+                                           import clients, contacts or opportunities (CSV/XLSX)
   backup FILE                              write all data and uploaded files to FILE
   restore FILE                             load a backup into an empty database
   help                                     show this text
