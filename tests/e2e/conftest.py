@@ -5,12 +5,17 @@ Playwright's own browser download is never used: the journeys run the system chr
 """
 
 import os
-from collections.abc import Iterator
+import re
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from django.test.utils import override_settings
+from django.urls import reverse
+from playwright.sync_api import Page, expect
 from pytest_django.live_server_helper import LiveServer
+
+from charter.testing.factories import PASSWORD
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
@@ -73,6 +78,35 @@ def page(browser, live_server) -> Iterator[object]:
     context.close()
     assert script_errors == [], "JavaScript errors on the page"
     assert failed_assets == [], "static assets that did not load"
+
+
+@pytest.fixture
+def sign_in(page: Page) -> Callable[[str], None]:
+    """``sign_in(username)`` through the sign-in form; lands on the dashboard."""
+
+    def go(username: str) -> None:
+        page.goto(reverse("accounts:login"))
+        form = page.locator("form:has(#id_password)")
+        form.locator("#id_username").fill(username)
+        form.locator("#id_password").fill(PASSWORD)
+        form.locator('button[type="submit"]').click()
+        expect(page).to_have_url(re.compile(r"^https?://[^/]+/$"))
+
+    return go
+
+
+@pytest.fixture
+def switch_language(page: Page) -> Callable[[str], None]:
+    """``switch_language("zh-hans")`` with the switcher in the page header; waits for the reload."""
+
+    def switch(language: str) -> None:
+        button = page.get_by_test_id("language-switcher").locator(f'button[value="{language}"]')
+        button.click()
+        # The locator is lazy: after the reload it finds the button on the new page.
+        expect(page.locator("html")).to_have_attribute("lang", language)
+        expect(button).to_have_attribute("aria-pressed", "true")
+
+    return switch
 
 
 # Icons are <use href="sprite.svg#tabler-NAME">; a name missing from the vendored sprite draws

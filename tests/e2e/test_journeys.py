@@ -17,25 +17,8 @@ CHINESE = "zh-hans"
 DASHBOARD = "Dashboard"  # the sidebar's label, 工作台 in Chinese
 
 
-def switch_language(page: Page, language: str) -> None:
-    button = page.get_by_test_id("language-switcher").locator(f'button[value="{language}"]')
-    button.click()
-    # The locator is lazy: after the reload it finds the button on the new page.
-    expect(page.locator("html")).to_have_attribute("lang", language)
-    expect(button).to_have_attribute("aria-pressed", "true")
-
-
 def sidebar_dashboard(page: Page):
     return page.locator('aside a.nav-link[href="/"] .nav-link-title')
-
-
-def sign_in(page: Page, username: str) -> None:
-    page.goto(reverse("accounts:login"))
-    form = page.locator("form:has(#id_password)")
-    form.locator("#id_username").fill(username)
-    form.locator("#id_password").fill(PASSWORD)
-    form.locator('button[type="submit"]').click()
-    expect(page).to_have_url(re.compile(r"^https?://[^/]+/$"))
 
 
 def sign_out(page: Page) -> None:
@@ -45,10 +28,10 @@ def sign_out(page: Page) -> None:
 
 
 @pytest.mark.parametrize("role", ROLES, ids=str)
-def test_journey(page: Page, users, role, screenshot):
+def test_journey(page: Page, users, role, screenshot, sign_in, switch_language):
     user = users[role]
 
-    sign_in(page, user.username)
+    sign_in(user.username)
     expect(sidebar_dashboard(page)).to_be_visible()
     expect(sidebar_dashboard(page)).to_have_text(DASHBOARD)
     expect(page.locator('aside a.nav-link[href="/"]')).to_have_attribute("aria-current", "page")
@@ -56,7 +39,7 @@ def test_journey(page: Page, users, role, screenshot):
     expect(page.locator("html")).to_have_attribute("lang", ENGLISH)
     screenshot(page, role, ENGLISH, "dashboard")
 
-    switch_language(page, CHINESE)
+    switch_language(CHINESE)
     expect(sidebar_dashboard(page)).to_have_text("工作台")
     screenshot(page, role, CHINESE, "dashboard")
 
@@ -71,7 +54,7 @@ def test_journey(page: Page, users, role, screenshot):
         expect(page.get_by_test_id("error-403")).to_be_visible()
         screenshot(page, role, CHINESE, "forbidden")
         # The switcher works on the error page too and brings the user back to it.
-        switch_language(page, ENGLISH)
+        switch_language(ENGLISH)
         expect(page).to_have_url(re.compile(re.escape(users_page) + "$"))
         expect(page.get_by_test_id("error-403")).to_be_visible()
         expect(sidebar_dashboard(page)).to_have_text(DASHBOARD)
@@ -82,12 +65,12 @@ def test_journey(page: Page, users, role, screenshot):
     expect(page).to_have_url(re.compile(re.escape(reverse("accounts:login")) + r"\?next=/$"))
 
 
-def test_sign_in_page_language(page: Page, screenshot):
+def test_sign_in_page_language(page: Page, screenshot, switch_language):
     page.goto(reverse("accounts:login"))
     expect(page.locator("html")).to_have_attribute("lang", ENGLISH)
     screenshot(page, "anonymous", ENGLISH)
 
-    switch_language(page, CHINESE)
+    switch_language(CHINESE)
     expect(page).to_have_url(re.compile(re.escape(reverse("accounts:login")) + "$"))
     expect(page.locator("form:has(#id_password) button[type=submit]")).to_have_text("登录")
     screenshot(page, "anonymous", CHINESE)

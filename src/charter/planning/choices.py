@@ -11,11 +11,11 @@ class ProjectStatus(models.TextChoices):
 
 
 class RiskLevel(models.IntegerChoices):
-    VERY_LOW = 1, _("very low")
-    LOW = 2, _("low")
-    MEDIUM = 3, _("medium")
-    HIGH = 4, _("high")
-    VERY_HIGH = 5, _("very high")
+    VERY_LOW = 1, _("Very low")
+    LOW = 2, _("Low")
+    MEDIUM = 3, _("Medium")
+    HIGH = 4, _("High")
+    VERY_HIGH = 5, _("Very high")
 
 
 class RiskResponse(models.TextChoices):
