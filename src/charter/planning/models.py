@@ -8,10 +8,78 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from charter.comms.models import CommunicationFields
 from charter.core.models import VersionedModel
-from charter.crm.choices import Channel, Currency, DecisionRole
+from charter.crm.choices import Currency, DecisionRole
 from charter.planning.choices import ProjectStatus, RiskLevel, RiskResponse
 from charter.planning.querysets import ProjectQuerySet, ProjectTemplateQuerySet
+
+
+class Ordered(models.Model):
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        abstract = True
+        ordering = ["order", "pk"]
+
+
+class PhaseFields(Ordered):
+    name = models.CharField(_("phase"), max_length=120)
+
+    class Meta(Ordered.Meta):
+        abstract = True
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TaskFields(Ordered):
+    """A task as a template defines it and a project starts with it."""
+
+    name = models.CharField(_("task"), max_length=200)
+    duration_days = models.PositiveSmallIntegerField(_("duration (working days)"), default=1)
+    is_milestone = models.BooleanField(_("milestone"), default=False)
+
+    class Meta(Ordered.Meta):
+        abstract = True
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class RiskFields(models.Model):
+    """A risk with its probability × impact assessment and planned response."""
+
+    title = models.CharField(_("risk"), max_length=200)
+    probability = models.PositiveSmallIntegerField(
+        _("probability"), choices=RiskLevel, default=RiskLevel.MEDIUM
+    )
+    impact = models.PositiveSmallIntegerField(
+        _("impact"), choices=RiskLevel, default=RiskLevel.MEDIUM
+    )
+    response = models.CharField(
+        _("response"), max_length=16, choices=RiskResponse, default=RiskResponse.MITIGATE
+    )
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def score(self) -> int:
+        return self.probability * self.impact
+
+
+class ChecklistFields(Ordered):
+    title = models.CharField(_("kickoff step"), max_length=200)
+
+    class Meta(Ordered.Meta):
+        abstract = True
+
+    def __str__(self) -> str:
+        return self.title
 
 
 class ProjectTemplate(VersionedModel):
@@ -47,82 +115,28 @@ class ProjectTemplate(VersionedModel):
         return reverse("planning:template_detail", args=[self.pk])
 
 
-class TemplatePhase(models.Model):
+class TemplatePhase(PhaseFields):
     template = models.ForeignKey(ProjectTemplate, on_delete=models.CASCADE, related_name="phases")
-    name = models.CharField(_("phase"), max_length=120)
-    order = models.PositiveSmallIntegerField(_("order"), default=0)
-
-    class Meta:
-        ordering = ["order", "pk"]
-
-    def __str__(self) -> str:
-        return self.name
 
 
-class TemplateTask(models.Model):
+class TemplateTask(TaskFields):
     phase = models.ForeignKey(TemplatePhase, on_delete=models.CASCADE, related_name="tasks")
-    name = models.CharField(_("task"), max_length=200)
-    duration_days = models.PositiveSmallIntegerField(_("duration (working days)"), default=1)
-    is_milestone = models.BooleanField(_("milestone"), default=False)
-    order = models.PositiveSmallIntegerField(_("order"), default=0)
-
-    class Meta:
-        ordering = ["order", "pk"]
-
-    def __str__(self) -> str:
-        return self.name
 
 
-class TemplateCommunication(models.Model):
+class TemplateCommunication(CommunicationFields):
     template = models.ForeignKey(
         ProjectTemplate, on_delete=models.CASCADE, related_name="communications"
     )
-    content = models.CharField(_("what"), max_length=200)
-    audience = models.CharField(_("audience"), max_length=200)
-    frequency = models.CharField(_("frequency"), max_length=120)
-    channel = models.CharField(_("channel"), max_length=16, choices=Channel)
-    order = models.PositiveSmallIntegerField(_("order"), default=0)
-
-    class Meta:
-        ordering = ["order", "pk"]
-
-    def __str__(self) -> str:
-        return self.content
 
 
-class TemplateRisk(models.Model):
+class TemplateRisk(Ordered, RiskFields):  # Ordered first: its Meta (ordering) is inherited
     template = models.ForeignKey(ProjectTemplate, on_delete=models.CASCADE, related_name="risks")
-    title = models.CharField(_("risk"), max_length=200)
-    probability = models.PositiveSmallIntegerField(
-        _("probability"), choices=RiskLevel, default=RiskLevel.MEDIUM
-    )
-    impact = models.PositiveSmallIntegerField(
-        _("impact"), choices=RiskLevel, default=RiskLevel.MEDIUM
-    )
-    response = models.CharField(
-        _("response"), max_length=16, choices=RiskResponse, default=RiskResponse.MITIGATE
-    )
-    order = models.PositiveSmallIntegerField(_("order"), default=0)
-
-    class Meta:
-        ordering = ["order", "pk"]
-
-    def __str__(self) -> str:
-        return self.title
 
 
-class TemplateChecklistItem(models.Model):
+class TemplateChecklistItem(ChecklistFields):
     template = models.ForeignKey(
         ProjectTemplate, on_delete=models.CASCADE, related_name="checklist"
     )
-    title = models.CharField(_("kickoff step"), max_length=200)
-    order = models.PositiveSmallIntegerField(_("order"), default=0)
-
-    class Meta:
-        ordering = ["order", "pk"]
-
-    def __str__(self) -> str:
-        return self.title
 
 
 class Project(VersionedModel):
@@ -192,47 +206,19 @@ class Project(VersionedModel):
         return reverse("planning:project_detail", args=[self.pk])
 
 
-class Phase(models.Model):
+class Phase(PhaseFields):
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="phases")
-    name = models.CharField(_("phase"), max_length=120)
-    order = models.PositiveSmallIntegerField(_("order"), default=0)
-
-    class Meta:
-        ordering = ["order", "pk"]
-
-    def __str__(self) -> str:
-        return self.name
 
 
-class Task(models.Model):
+class Task(TaskFields):
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="tasks")
     phase = models.ForeignKey(
         Phase, null=True, blank=True, on_delete=models.CASCADE, related_name="tasks"
     )
-    name = models.CharField(_("task"), max_length=200)
-    duration_days = models.PositiveSmallIntegerField(_("duration (working days)"), default=1)
-    is_milestone = models.BooleanField(_("milestone"), default=False)
-    order = models.PositiveSmallIntegerField(_("order"), default=0)
-
-    class Meta:
-        ordering = ["order", "pk"]
-
-    def __str__(self) -> str:
-        return self.name
 
 
-class Risk(models.Model):
+class Risk(RiskFields):
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="risks")
-    title = models.CharField(_("risk"), max_length=200)
-    probability = models.PositiveSmallIntegerField(
-        _("probability"), choices=RiskLevel, default=RiskLevel.MEDIUM
-    )
-    impact = models.PositiveSmallIntegerField(
-        _("impact"), choices=RiskLevel, default=RiskLevel.MEDIUM
-    )
-    response = models.CharField(
-        _("response"), max_length=16, choices=RiskResponse, default=RiskResponse.MITIGATE
-    )
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -241,13 +227,6 @@ class Risk(models.Model):
         verbose_name = _("risk")
         verbose_name_plural = _("risks")
         ordering = ["pk"]
-
-    def __str__(self) -> str:
-        return self.title
-
-    @property
-    def score(self) -> int:
-        return self.probability * self.impact
 
 
 class Stakeholder(models.Model):
@@ -273,14 +252,6 @@ class Stakeholder(models.Model):
         return str(self.contact)
 
 
-class KickoffItem(models.Model):
+class KickoffItem(ChecklistFields):
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="kickoff")
-    title = models.CharField(_("kickoff step"), max_length=200)
     done = models.BooleanField(_("done"), default=False)
-    order = models.PositiveSmallIntegerField(_("order"), default=0)
-
-    class Meta:
-        ordering = ["order", "pk"]
-
-    def __str__(self) -> str:
-        return self.title
