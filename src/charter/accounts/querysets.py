@@ -19,7 +19,7 @@ class UserQuerySet(models.QuerySet):
 
 
 class UserManager(DjangoUserManager.from_queryset(UserQuerySet)):  # type: ignore[misc]
-    pass
+    """Django's user manager (create_user …) with ``for_user`` scoping."""
 
 
 class ApiTokenQuerySet(models.QuerySet):

@@ -75,7 +75,8 @@ class FilterSet(forms.Form):
         return self.apply(self.queryset, self.filters)
 
     def apply(self, queryset: QuerySet[Any], filters: dict[str, Any]) -> QuerySet[Any]:
-        raise NotImplementedError
+        """Narrow ``queryset`` by ``filters``; each list's filterset defines it."""
+        raise NotImplementedError(f"{type(self).__name__} must define apply()")
 
 
 def lifecycle_order() -> Case:

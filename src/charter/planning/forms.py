@@ -399,4 +399,4 @@ class TemplateForm(StyledForm, forms.Form):
 
 
 class TemplateEditForm(TemplateForm, VersionedForm):
-    pass
+    """The template form plus the version it was loaded at (stale edits are refused)."""

@@ -141,7 +141,7 @@ class Importer:
         """Read what :meth:`changes` compares beyond the model's columns (tags)."""
 
     def write_extra(self, plan: Plan) -> None:
-        pass
+        """Write what lives beside the rows (tags); kinds without such data write nothing."""
 
     # -- shared
     def model_values(self, row: CleanRow) -> dict[str, Any]:
