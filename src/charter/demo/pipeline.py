@@ -20,6 +20,7 @@ from charter.demo.project_templates import TEMPLATES
 from charter.planning.models import Project, ProjectTemplate
 from charter.planning.services import convert_opportunity, create_template
 from charter.planning.services.conversion import next_working_day
+from charter.planning.services.projects import update_project
 
 # (client, name, title, role in decisions, influence, interest, language, preferred channel)
 CONTACTS = [
@@ -188,8 +189,14 @@ def seed_pipeline(clients: dict[str, Client], people: dict[str, User]) -> None:
         )
         for spec in TEMPLATES
     }
-    convert_demo_deal(
+    project = convert_demo_deal(
         deals["云栖科技 ERP 实施"], template=templates["软件实施"], manager=people["lina"]
+    )
+    update_project(  # the team member's login sees the project
+        project,
+        actor=people["lina"],
+        expected_version=project.version,
+        team=[people["lina"], people["chenjie"]],
     )
 
 

@@ -20,7 +20,7 @@ from charter.crm.models import Contact, Opportunity
 from charter.planning import services
 from charter.planning.choices import ProjectStatus, RiskResponse
 from charter.planning.filtersets import filter_projects
-from charter.planning.forms import managers
+from charter.planning.forms import colleagues, managers
 from charter.planning.models import Phase, Project, ProjectTemplate, Stakeholder
 from charter.planning.services.conversion import run_conversion
 from charter.planning.services.templates import (
@@ -175,11 +175,16 @@ class KickoffOut(Schema):
 
 
 class ProjectDetailOut(ProjectOut):
+    team: list[Ref] = Field(description="Who works on the project (the manager included).")
     stakeholders: list[StakeholderOut]
     phases: list[PhaseOut]
     communications: list[CommunicationOut]
     risks: list[RiskOut]
     kickoff: list[KickoffOut]
+
+    @staticmethod
+    def resolve_team(project: Project) -> list[dict[str, Any]]:
+        return [{"id": member.pk, "name": str(member)} for member in project.members.all()]
 
     @staticmethod
     def resolve_stakeholders(project: Project) -> list[Any]:
@@ -208,6 +213,9 @@ class ProjectPatch(Schema):
     status: ProjectStatus | None = None
     manager_id: int | None = Field(None, description="An active project manager or administrator.")
     start_date: datetime.date | None = None
+    team_ids: list[int] | None = Field(
+        None, description="The whole team (active colleagues); the manager is always kept."
+    )
 
 
 class StakeholderIn(Schema):
@@ -254,6 +262,7 @@ def _detail_rows(user: Any) -> Any:
             "communications",
             "risks",
             "kickoff",
+            "members",
         )
     )
 
@@ -269,6 +278,13 @@ def _manager(manager_id: int, field: str) -> User:
     if manager is None:
         raise ValidationError({field: _("Choose an active project manager or administrator.")})
     return manager
+
+
+def _team(ids: list[int]) -> list[User]:
+    team = list(colleagues().filter(pk__in=ids))
+    if len(team) != len(set(ids)):
+        raise ValidationError({"team_ids": _("Choose active colleagues only, no client users.")})
+    return team
 
 
 def _content(payload: TemplateContentIn, base: TemplateContent | None = None) -> TemplateContent:
@@ -388,6 +404,8 @@ def update_project(
     changes = payload.dict(exclude_unset=True)
     if "manager_id" in changes:
         changes["manager"] = _manager(changes.pop("manager_id"), "manager_id")
+    if "team_ids" in changes:
+        changes["team"] = _team(changes.pop("team_ids") or [])
     services.update_project(
         project, actor=request.user, expected_version=expected_version(request), **changes
     )

@@ -36,6 +36,15 @@ def managers() -> QuerySet[User]:
     )
 
 
+def colleagues() -> QuerySet[User]:
+    """Who may be on a project team: every active colleague (no client users)."""
+    return (
+        User.objects.filter(is_active=True)
+        .exclude(role=policy.CLIENT)
+        .order_by("display_name", "username")
+    )
+
+
 class DateInput(forms.DateInput):
     input_type = "date"
 
@@ -84,13 +93,21 @@ class ProjectForm(StyledForm, VersionedForm):
     status = forms.ChoiceField(label=_("Status"), choices=ProjectStatus.choices)
     manager = forms.ModelChoiceField(label=_("Project manager"), queryset=User.objects.none())
     start_date = forms.DateField(label=_("Start date"), widget=DateInput())
+    team = forms.ModelMultipleChoiceField(
+        label=_("Team"),
+        queryset=User.objects.none(),
+        required=False,
+        help_text=_("Members see and work on this project; the manager always belongs to it."),
+    )
 
     FIELDS = ("name", "budget", "status", "manager", "start_date")
 
     @classmethod
     def for_project(cls, project: Project, data: Any = None) -> "ProjectForm":
         initial = {name: getattr(project, name) for name in cls.FIELDS}
+        initial["team"] = list(project.members.all())
         form = cls(data, initial={**initial, "version": project.version})
+        form.fields["team"].queryset = colleagues()  # type: ignore[attr-defined]
         # The current manager stays choosable even if their role changed since.
         choices = managers() | User.objects.filter(pk=project.manager_id)
         form.fields["manager"].queryset = choices.distinct()  # type: ignore[attr-defined]

@@ -189,3 +189,30 @@ def test_the_project_endpoint_costs_the_same_however_big(signed_in, users, clien
     with CaptureQueriesContext(connection) as big_queries:
         http.get(f"/api/v1/projects/{big.pk}")
     assert len(small_queries) == len(big_queries)
+
+
+@pytest.mark.django_db
+def test_patch_sets_the_team(signed_in, users, client_org):
+    http = signed_in("manager")
+    project = make_project(client_org, manager=users["manager"])
+    url = f"/api/v1/projects/{project.pk}"
+    etag = http.get(url)["ETag"]
+    response = http.patch(
+        url,
+        {"team_ids": [users["member"].pk]},
+        content_type="application/json",
+        headers={"If-Match": etag},
+    )
+    assert response.status_code == 200
+    assert {member["id"] for member in response.json()["team"]} == {
+        users["member"].pk,
+        users["manager"].pk,
+    }
+    refused = http.patch(
+        url,
+        {"team_ids": [users["client"].pk]},
+        content_type="application/json",
+        headers={"If-Match": response["ETag"]},
+    )
+    assert refused.status_code == 422
+    assert refused.json()["errors"][0]["field"] == "team_ids"

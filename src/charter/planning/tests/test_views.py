@@ -380,3 +380,29 @@ def test_clone_and_delete(signed_in, users, client_org):
         signed_in("member").post(reverse("planning:template_clone", args=[used.pk])).status_code
         == 403
     )
+
+
+@pytest.mark.django_db
+def test_the_team_is_edited_with_the_header_and_audited(signed_in, users, client_org):
+    http = signed_in("manager")
+    project = make_project(client_org, manager=users["manager"])
+    url = reverse("planning:project_edit", args=[project.pk])
+    data = {
+        "version": project.version,
+        "name": project.name,
+        "budget": "1000",
+        "status": project.status,
+        "manager": users["manager"].pk,
+        "start_date": project.start_date.isoformat(),
+        "team": [users["member"].pk],
+    }
+    assert http.post(url, data).status_code == 302
+    project = Project.objects.get(pk=project.pk)
+    assert set(project.members.all()) == {users["member"], users["manager"]}
+    event = AuditEvent.objects.filter(action="updated").latest("pk")
+    assert str(users["member"]) in event.changes["members"][1]
+    page = signed_in("member").get(project.get_absolute_url())
+    assert page.status_code == 200  # a member sees the project once on its team
+    refused = http.post(url, {**data, "version": project.version, "team": [users["client"].pk]})
+    assert refused.status_code == 422
+    assert set(project.members.all()) == {users["member"], users["manager"]}

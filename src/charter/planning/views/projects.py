@@ -69,6 +69,7 @@ def _project_page_rows(user: Any) -> Any:
             "communications__owner",
             "risks",
             "kickoff",
+            "members",
             Prefetch("interactions", queryset=Interaction.objects.select_related("owner")),
         )
     )
@@ -155,6 +156,7 @@ def _save_project(request: HttpRequest, project: Project, form: ProjectForm) -> 
             project,
             actor=request.user,
             expected_version=data["version"],
+            team=data["team"],
             **{name: data[name] for name in EDITABLE_FIELDS},
         ),
     )
