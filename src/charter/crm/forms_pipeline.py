@@ -14,7 +14,7 @@ from charter.accounts.choices import Role
 from charter.accounts.models import User
 from charter.core.forms import StyledForm, VersionedForm
 from charter.crm.choices import Currency, InteractionKind, StageKind
-from charter.crm.models import Client, Contact, Opportunity, Stage
+from charter.crm.models import Client, Contact, Interaction, Opportunity, Stage
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -194,11 +194,19 @@ class InteractionForm(StyledForm, forms.Form):
         self.fields["contacts"].queryset = Contact.objects.for_user(user).filter(client=client)  # type: ignore[attr-defined]
         self.fields["users"].queryset = colleagues()  # type: ignore[attr-defined]
 
+    def service_fields(self) -> dict[str, Any]:
+        """The cleaned data as the services take it (without the edit form's version)."""
+        return {name: self.cleaned_data[name] for name in self.fields if name != "version"}
+
+
+class InteractionEditForm(InteractionForm, VersionedForm):
     @classmethod
-    def for_interaction(cls, interaction: Any, *, user: Any, data: Any = None) -> "InteractionForm":
+    def for_interaction(
+        cls, interaction: Interaction, *, user: Any, data: Any = None
+    ) -> "InteractionEditForm":
         initial = {
             name: getattr(interaction, name)
-            for name in ("kind", "opportunity", "summary", "follow_up_on")
+            for name in ("kind", "opportunity", "summary", "follow_up_on", "version")
         }
         initial["occurred_at"] = timezone.localtime(interaction.occurred_at)
         initial["contacts"] = list(interaction.contacts.all())

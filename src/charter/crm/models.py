@@ -252,7 +252,7 @@ class Opportunity(VersionedModel):
         return (self.amount * self.probability / 100).quantize(Decimal("0.01"))
 
 
-class Interaction(models.Model):
+class Interaction(VersionedModel):
     """A call, meeting, e-mail, visit or note with a client, and its follow-up."""
 
     client = models.ForeignKey(

@@ -375,8 +375,13 @@ API: dict[str, Case] = {
         roles(401, 201, 201, 201, 403),
         data=lambda w: {"client_id": w.client_org.pk, "kind": "call", "summary": "电话"},
     ),
-    "PATCH /api/v1/interactions/<interaction_id>": Case(
+    "GET /api/v1/interactions/<interaction_id>": Case(
         roles(401, 200, 200, 200, 403),
+        kwargs=lambda w: {"interaction_id": InteractionFactory(client=w.client_org).pk},
+    ),
+    # Without If-Match: 428 once the role may edit.
+    "PATCH /api/v1/interactions/<interaction_id>": Case(
+        roles(401, 428, 428, 428, 403),
         kwargs=lambda w: {"interaction_id": InteractionFactory(client=w.client_org).pk},
         data={"follow_up_done": True},
     ),

@@ -1,16 +1,18 @@
-"""Interactions through the API: list by client or opportunity, log, edit."""
+"""Interactions through the API: list by client or opportunity, log, read with its ETag, edit
+with If-Match."""
 
 import datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from charter.core import policy
+from charter.core.api import IF_MATCH, expected_version, set_etag
 from charter.crm.choices import InteractionKind
 from charter.crm.forms_pipeline import colleagues
 from charter.crm.models import Client, Contact, Interaction, Opportunity
@@ -32,6 +34,7 @@ class InteractionOut(Schema):
     follow_up_done: bool
     owner_id: int | None = Field(description="Whose follow-up it is.")
     created_at: datetime.datetime
+    version: int = Field(description="Raised by every saved change; the ETag is this in quotes.")
 
     @staticmethod
     def resolve_contact_ids(interaction: Interaction) -> list[int]:
@@ -126,27 +129,49 @@ def list_interactions(request: HttpRequest, filters: Query[InteractionFilter]) -
 
 @router.post("", response={201: InteractionOut}, summary="Log an interaction")
 @policy.api_requires("crm.interaction", "add")
-def create_interaction(request: HttpRequest, payload: InteractionIn) -> object:
+def create_interaction(
+    request: HttpRequest, response: HttpResponse, payload: InteractionIn
+) -> object:
     fields = _resolve(request, payload.dict())
     fields["client"] = _one(
         Client.objects.for_user(request.user, "detail"), fields.pop("client_id"), "client_id"
     )
     if fields["occurred_at"] is None:
         del fields["occurred_at"]
-    return services.log_interaction(actor=request.user, **fields)
+    interaction = services.log_interaction(actor=request.user, **fields)
+    set_etag(response, interaction)
+    return interaction
 
 
-@router.patch("/{interaction_id}", response=InteractionOut, summary="Edit an interaction")
+@router.get("/{interaction_id}", response=InteractionOut, summary="One interaction (with its ETag)")
+@policy.api_requires("crm.interaction", "view")
+def get_interaction(request: HttpRequest, response: HttpResponse, interaction_id: int) -> object:
+    interaction = get_object_or_404(services.interactions_for(request.user), pk=interaction_id)
+    set_etag(response, interaction)
+    return interaction
+
+
+@router.patch(
+    "/{interaction_id}",
+    response=InteractionOut,
+    summary="Edit an interaction (needs If-Match)",
+    openapi_extra=IF_MATCH,
+)
 @policy.api_requires("crm.interaction", "change")
 def update_interaction(
-    request: HttpRequest, interaction_id: int, payload: InteractionPatch
+    request: HttpRequest, response: HttpResponse, interaction_id: int, payload: InteractionPatch
 ) -> object:
     interaction = get_object_or_404(
         Interaction.objects.for_user(request.user, "change").select_related("client"),
         pk=interaction_id,
     )
+    version = expected_version(request)
     changes = _resolve(request, payload.dict(exclude_unset=True))
     for name in ("kind", "occurred_at", "summary", "follow_up_done"):
         if name in changes and changes[name] is None:
             raise ValidationError({name: _("This field cannot be empty.")})
-    return services.update_interaction(interaction, actor=request.user, **changes)
+    interaction = services.update_interaction(
+        interaction, actor=request.user, expected_version=version, **changes
+    )
+    set_etag(response, interaction)
+    return interaction

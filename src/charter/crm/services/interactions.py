@@ -7,13 +7,14 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from charter.core import audit
 from charter.core.choices import ACTION_LABELS
+from charter.core.concurrency import update_versioned
 from charter.crm.models import Client, Contact, Interaction, Opportunity
 
 ACTION_LABELS.update({"follow_up_done": gettext_lazy("closed the follow-up of")})
@@ -113,21 +114,29 @@ def update_interaction(
     interaction: Interaction,
     *,
     actor: Any,
+    expected_version: int,
     contacts: Iterable[Contact] | None = None,
     users: Iterable[Any] | None = None,
     **changes: Any,
 ) -> Interaction:
-    """Edit an interaction; ``contacts``/``users`` replace the participants when given."""
+    """Edit an interaction; ``contacts``/``users`` replace the participants when given.
+
+    Raises StaleEdit (nothing written) if it was saved since ``expected_version`` (a
+    participants-only edit raises the version too), ValidationError (nothing written) when
+    the opportunity or a contact belongs to another client, or a field is invalid.
+    """
     if unknown := set(changes) - set(EDITABLE_FIELDS):
         raise ValueError(f"{', '.join(sorted(unknown))} not editable here")
-    locked = Interaction.objects.select_for_update().get(pk=interaction.pk)
-    before = {**audit.snapshot(locked, AUDITED_FIELDS), **_participants(locked)}
+    before = audit.snapshot(interaction, AUDITED_FIELDS)
     for name, value in changes.items():
         setattr(interaction, name, value)
     contacts = list(contacts) if contacts is not None else list(interaction.contacts.all())
     _check_links(interaction.client, interaction.opportunity, contacts)
     interaction.full_clean(exclude=["client", "opportunity", "owner", "project"])
-    interaction.save()
+    # The compare-and-set locks the row, so the participants read next are those of
+    # ``expected_version``: every change to them goes through here and raises the version.
+    update_versioned(interaction, expected_version=expected_version, fields=EDITABLE_FIELDS)
+    before.update(_participants(interaction))
     interaction.contacts.set(contacts)
     if users is not None:
         interaction.users.set(list(users))
@@ -139,11 +148,17 @@ def update_interaction(
 
 @transaction.atomic
 def complete_follow_up(interaction: Interaction, *, actor: Any) -> Interaction:
-    """Mark the interaction's follow-up done (again is harmless)."""
+    """Mark the interaction's follow-up done (again is harmless); no version needed.
+
+    One conditional UPDATE that writes only ``follow_up_done`` and raises the version: it
+    cannot undo anyone's edit, and an editor who loaded the interaction before it gets
+    StaleEdit instead of saving the follow-up open again.
+    """
     updated = Interaction.objects.filter(pk=interaction.pk, follow_up_done=False).update(
-        follow_up_done=True
+        follow_up_done=True, version=F("version") + 1, updated_at=timezone.now()
     )
-    interaction.follow_up_done = True
     if updated:
+        interaction.refresh_from_db(fields=["follow_up_done", "version", "updated_at"])
         audit.record(interaction, "follow_up_done", actor=actor)
+    interaction.follow_up_done = True
     return interaction

@@ -1,4 +1,5 @@
-"""Interactions: log, edit, follow-ups on the dashboard, the list partial, and access."""
+"""Interactions: log, edit (with stale edits refused), follow-ups on the dashboard, the list
+partial, and access."""
 
 import datetime
 
@@ -9,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from charter.core.concurrency import StaleEdit
 from charter.core.models import AuditEvent
 from charter.crm.models import Interaction
 from charter.crm.services import interactions as services
@@ -21,6 +23,7 @@ from charter.testing.factories import (
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 TODAY = timezone.localdate
+STALE = "Someone else saved this record after you opened it"
 
 
 def log_url(**params):
@@ -98,13 +101,72 @@ def test_editing_an_interaction(signed_in, client_org, users):
     url = reverse("crm:interaction_edit", args=[interaction.pk])
     assert http.get(url).status_code == 200
     response = http.post(
-        url, {"kind": "visit", "occurred_at": "2027-01-02T09:00", "summary": "新的总结"}
+        url,
+        {"kind": "visit", "occurred_at": "2027-01-02T09:00", "summary": "新的总结", "version": 1},
     )
     assert response.status_code == 302
     interaction.refresh_from_db()
-    assert (interaction.kind, interaction.summary) == ("visit", "新的总结")
+    assert (interaction.kind, interaction.summary, interaction.version) == ("visit", "新的总结", 2)
     event = AuditEvent.objects.for_object(interaction).get(action="updated")
     assert event.changes["summary"] == ["旧", "新的总结"]
+
+
+def edit(http, interaction, version, **changes):
+    data = {"kind": "call", "occurred_at": "2027-01-02T09:00", "summary": "x", "version": version}
+    return http.post(reverse("crm:interaction_edit", args=[interaction.pk]), {**data, **changes})
+
+
+@pytest.mark.django_db
+def test_the_second_of_two_editors_is_refused_and_keeps_their_input(signed_in, client_org):
+    interaction = InteractionFactory(client=client_org, summary="旧")
+    first, second = signed_in("member"), signed_in("manager")
+    url = reverse("crm:interaction_edit", args=[interaction.pk])
+    for editor in (first, second):
+        assert editor.get(url).context["form"]["version"].value() == 1
+    assert edit(first, interaction, 1, summary="甲的总结").status_code == 302
+    stale = edit(second, interaction, 1, summary="乙的总结", kind="visit")
+    assert stale.status_code == 409
+    page = stale.content.decode()
+    assert STALE in page and "乙的总结" in page  # the message, and the input kept
+    interaction.refresh_from_db()
+    assert (interaction.summary, interaction.kind, interaction.version) == ("甲的总结", "call", 2)
+    assert AuditEvent.objects.for_object(interaction).filter(action="updated").count() == 1
+
+
+@pytest.mark.django_db
+def test_a_stale_edit_writes_no_participants(users, client_org):
+    interaction = InteractionFactory(client=client_org)
+    interaction.contacts.set([ContactFactory(client=client_org, name="原来的")])
+    services.update_interaction(
+        interaction, actor=users["member"], expected_version=1, users=[users["manager"]]
+    )
+    assert interaction.version == 2  # a participants-only edit raises the version too
+    stale = Interaction.objects.get(pk=interaction.pk)
+    with pytest.raises(StaleEdit):
+        services.update_interaction(
+            stale,
+            actor=users["member"],
+            expected_version=1,
+            summary="覆盖",
+            contacts=[ContactFactory(client=client_org)],
+            users=[],
+        )
+    interaction.refresh_from_db()
+    assert interaction.version == 2 and interaction.summary != "覆盖"
+    assert [str(contact) for contact in interaction.contacts.all()] == ["原来的"]
+    assert list(interaction.users.all()) == [users["manager"]]
+
+
+@pytest.mark.django_db
+def test_an_edit_opened_before_the_follow_up_was_done_cannot_reopen_it(signed_in, client_org):
+    interaction = InteractionFactory(client=client_org, follow_up_on=TODAY())
+    http = signed_in("member")
+    url = reverse("crm:interaction_edit", args=[interaction.pk])
+    assert http.get(url).context["form"]["version"].value() == 1
+    http.post(reverse("crm:interaction_follow_up_done", args=[interaction.pk]))
+    assert edit(http, interaction, 1, summary="改").status_code == 409
+    interaction.refresh_from_db()
+    assert interaction.follow_up_done and interaction.version == 2
 
 
 @pytest.mark.django_db
@@ -115,7 +177,12 @@ def test_marking_a_follow_up_done_with_htmx(signed_in, client_org, users):
     assert response.status_code == 200
     assert "Follow-up done" in response.content.decode()
     interaction.refresh_from_db()
-    assert interaction.follow_up_done
+    assert interaction.follow_up_done and interaction.version == 2
+    assert AuditEvent.objects.for_object(interaction).filter(action="follow_up_done").count() == 1
+    again = signed_in("member").post(url, **HTMX)  # harmless: no second event, same version
+    assert again.status_code == 200
+    interaction.refresh_from_db()
+    assert interaction.version == 2
     assert AuditEvent.objects.for_object(interaction).filter(action="follow_up_done").count() == 1
 
 

@@ -187,6 +187,7 @@ def test_interactions_list_log_and_edit(signed_in, client_org, other_client_org,
         content_type=JSON,
     )
     assert logged.status_code == 201, logged.content
+    assert logged["ETag"] == '"1"'
     body = logged.json()
     assert (body["contact_ids"], body["owner_id"]) == ([contact.pk], users["member"].pk)
     listed = http.get("/api/v1/interactions", {"opportunity_id": deal.pk}).json()
@@ -197,9 +198,41 @@ def test_interactions_list_log_and_edit(signed_in, client_org, other_client_org,
         f"/api/v1/interactions/{body['id']}",
         {"follow_up_done": True, "summary": "现场调研 (已整理)"},
         content_type=JSON,
+        headers={"If-Match": logged["ETag"]},
     )
     assert edited.status_code == 200 and edited.json()["follow_up_done"] is True
+    assert edited["ETag"] == '"2"' and edited.json()["version"] == 2
     assert http.get("/api/v1/interactions", {"due": True}).json()["count"] == 0
+
+
+def interaction_url(interaction):
+    return f"/api/v1/interactions/{interaction.pk}"
+
+
+@pytest.mark.django_db
+def test_interaction_edits_need_the_current_etag(signed_in, client_org, users):
+    interaction = InteractionFactory(client=client_org, summary="旧")
+    interaction.contacts.set([ContactFactory(client=client_org)])
+    first, second = signed_in("member"), signed_in("manager")
+    for editor in (first, second):
+        fetched = editor.get(interaction_url(interaction))
+        assert fetched.status_code == 200 and fetched["ETag"] == '"1"'
+        assert fetched.json()["version"] == 1
+    url = interaction_url(interaction)
+    assert_problem(first.patch(url, {"summary": "无"}, content_type=JSON), 428)
+    ok = first.patch(url, {"summary": "甲"}, content_type=JSON, headers={"If-Match": '"1"'})
+    assert ok.status_code == 200 and ok["ETag"] == '"2"' and ok.json()["summary"] == "甲"
+    stale = second.patch(
+        url, {"summary": "乙", "contact_ids": []}, content_type=JSON, headers={"If-Match": '"1"'}
+    )
+    assert "Someone else saved" in assert_problem(stale, 412)["detail"]
+    unreadable = second.patch(url, {"summary": "乙"}, content_type=JSON, headers={"If-Match": "x"})
+    assert_problem(unreadable, 412)
+    interaction.refresh_from_db()
+    assert (interaction.summary, interaction.version) == ("甲", 2)
+    assert interaction.contacts.count() == 1
+    assert second.get(url)["ETag"] == '"2"'
+    assert_problem(second.get("/api/v1/interactions/999999"), 404)
 
 
 @pytest.mark.django_db
@@ -229,6 +262,7 @@ def test_client_users_get_403_everywhere(signed_in, client_org):
         ("post", "/api/v1/stages"),
         ("get", "/api/v1/interactions"),
         ("post", "/api/v1/interactions"),
+        ("get", f"/api/v1/interactions/{interaction.pk}"),
         ("patch", f"/api/v1/interactions/{interaction.pk}"),
     ]:
         assert_problem(getattr(portal, method)(url, content_type=JSON), 403)

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from charter.core import policy
 from charter.core.forms import submit
-from charter.crm.forms_pipeline import InteractionForm
+from charter.crm.forms_pipeline import InteractionEditForm, InteractionForm
 from charter.crm.models import Client, Interaction, Opportunity
 from charter.crm.services import interactions as services
 
@@ -102,32 +102,35 @@ def interaction_create(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @policy.requires("crm.interaction", "change")
 def interaction_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Edit an interaction; a save based on an older version is refused (409)."""
     interaction = get_object_or_404(
         Interaction.objects.for_user(request.user, "change").select_related("client"), pk=pk
     )
-    form = InteractionForm.for_interaction(
+    form = InteractionEditForm.for_interaction(
         interaction, user=request.user, data=request.POST or None
     )
-    status = 200
-    if request.method == "POST":
-        status = (
-            submit(
-                form,
-                lambda data: services.update_interaction(interaction, actor=request.user, **data),
-            )
-            or 0
-        )
-        if not status:
-            messages.success(request, _("The interaction was saved."))
-            return redirect(_return_to(request, interaction))
-        interaction.refresh_from_db()
+    if request.method == "GET":
+        return _form_page(request, form, client=interaction.client, interaction=interaction)
+    status = submit(
+        form,
+        lambda data: services.update_interaction(
+            interaction,
+            actor=request.user,
+            expected_version=data["version"],
+            **form.service_fields(),
+        ),
+    )
+    if status is None:
+        messages.success(request, _("The interaction was saved."))
+        return redirect(_return_to(request, interaction))
+    interaction.refresh_from_db()  # the failed attempt changed the object in memory only
     return _form_page(
         request, form, client=interaction.client, interaction=interaction, status=status
     )
 
 
 def _form_page(
-    request: HttpRequest, form: Any, *, client: Client, interaction: Any, status: int
+    request: HttpRequest, form: Any, *, client: Client, interaction: Any, status: int = 200
 ) -> HttpResponse:
     context = {"form": form, "client": client, "interaction": interaction}
     context["next"] = request.GET.get("next", "")

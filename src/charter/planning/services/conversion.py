@@ -12,7 +12,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db import IntegrityError, transaction
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -349,7 +349,9 @@ def _carry_interactions(project: Project, deal: Opportunity, ids: Iterable[int])
                 )
             }
         )
-    return Interaction.objects.filter(pk__in=found).update(project=project)
+    return Interaction.objects.filter(pk__in=found).update(
+        project=project, version=F("version") + 1, updated_at=timezone.now()
+    )
 
 
 def _copy_attachments(
