@@ -281,3 +281,16 @@ def test_occurred_at_defaults_to_now(users, client_org):
         actor=users["member"], client=client_org, kind="note", summary="备注"
     )
     assert interaction.occurred_at >= before and interaction.owner == users["member"]
+
+
+@pytest.mark.django_db
+def test_the_interaction_list_exports_csv_and_xlsx(signed_in, users, client_org):
+    InteractionFactory(client=client_org, owner=users["manager"], summary="方案演示，客户很满意")
+    http = signed_in("member")
+    url = reverse("crm:interaction_list")
+    csv_response = http.get(url, {"client": client_org.pk, "format": "csv"})
+    assert csv_response.status_code == 200
+    assert "方案演示，客户很满意" in csv_response.content.decode("utf-8-sig")
+    xlsx_response = http.get(url, {"client": client_org.pk, "format": "xlsx"})
+    assert xlsx_response["Content-Type"].startswith("application/vnd.openxml")
+    assert signed_in("client").get(url, {"format": "csv"}).status_code == 403

@@ -10,9 +10,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from charter.core import policy
+from charter.core.exports import Column, export_response
 from charter.core.forms import submit
 from charter.crm.forms_pipeline import InteractionEditForm, InteractionForm
 from charter.crm.models import Client, Interaction, Opportunity
@@ -49,6 +51,24 @@ def _scope(request: HttpRequest) -> tuple[Client | None, Opportunity | None]:
     return client, opportunity
 
 
+def _names(people: Any) -> str:
+    return ", ".join(str(person) for person in people.all())
+
+
+EXPORT_COLUMNS = [
+    Column(gettext_lazy("Date"), lambda row: row.occurred_at),
+    Column(gettext_lazy("Kind"), lambda row: row.get_kind_display()),
+    Column(gettext_lazy("Client"), lambda row: row.client.name),
+    Column(gettext_lazy("Opportunity"), lambda row: row.opportunity),
+    Column(gettext_lazy("Contacts"), lambda row: _names(row.contacts)),
+    Column(gettext_lazy("Colleagues"), lambda row: _names(row.users)),
+    Column(gettext_lazy("Summary"), lambda row: row.summary),
+    Column(gettext_lazy("Follow up on"), lambda row: row.follow_up_on),
+    Column(gettext_lazy("Follow-up done"), lambda row: row.follow_up_done),
+    Column(gettext_lazy("Owner"), lambda row: row.owner),
+]
+
+
 @require_GET
 @policy.requires("crm.interaction", "view")
 def interaction_list(request: HttpRequest) -> HttpResponse:
@@ -57,9 +77,13 @@ def interaction_list(request: HttpRequest) -> HttpResponse:
     client, opportunity = _scope(request)
     due = request.GET.get("due") == "1"
     if due:
-        rows = services.due_follow_ups(request.user).prefetch_related("contacts", "users")
+        rows = services.due_follow_ups(request.user).select_related("owner")
+        rows = rows.prefetch_related("contacts", "users")
     else:
         rows = services.interactions_for(request.user, client=client, opportunity=opportunity)
+    if fmt := request.GET.get("format"):
+        name = "follow-ups" if due else "interactions"
+        return export_response(rows, EXPORT_COLUMNS, fmt=fmt, name=name)
     page = Paginator(rows, PER_PAGE).get_page(request.GET.get("page"))
     context: dict[str, Any] = {"page": page, "interactions": page.object_list, "due": due}
     context.update({"client": client, "opportunity": opportunity})

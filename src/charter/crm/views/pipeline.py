@@ -13,7 +13,7 @@ from django.urls import path, reverse
 from django.utils.formats import date_format
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from charter.core import policy
@@ -35,7 +35,7 @@ from charter.planning.models import Project
 PER_PAGE = 25
 
 EXPORT_COLUMNS = [
-    Column(gettext_lazy("Title"), lambda deal: deal.title),
+    Column(pgettext_lazy("deal", "Title"), lambda deal: deal.title),
     Column(gettext_lazy("Client"), lambda deal: deal.client.name),
     Column(gettext_lazy("Stage"), lambda deal: str(deal.stage)),
     Column(gettext_lazy("Amount"), lambda deal: deal.amount),
