@@ -13,6 +13,8 @@ from charter.core.models import Attachment, AuditEvent
 from charter.core.querysets import get_for_user
 from charter.crm.models import Client
 from charter.crm.services.interactions import due_follow_ups
+from charter.crm.services.pipeline import pipeline_summary
+from charter.planning.models import Project
 
 
 @require_GET
@@ -23,11 +25,20 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         client = Client.objects.for_user(user).get()
         shared = Attachment.objects.for_parent(client, user)[:20]
         return render(request, "core/dashboard_client.html", {"client": client, "shared": shared})
+    summary = pipeline_summary(user)
     context = {
         "client_count": Client.objects.for_user(user).count(),
         "recent": AuditEvent.objects.for_user(user).select_related("actor")[:10],
         "follow_ups": due_follow_ups(user)[:5],
         "follow_up_count": due_follow_ups(user).count(),
+        "pipeline": summary,
+        "pipeline_chart": {
+            "labels": [label for label, _count in summary.stages],
+            "counts": [count for _label, count in summary.stages],
+        },
+        "my_projects": (
+            Project.objects.for_user(user).involving(user).running().select_related("client")[:6]
+        ),
     }
     return render(request, "core/dashboard.html", context)
 

@@ -4,6 +4,7 @@ from django.db import models
 from django.db.models import Q
 
 from charter.core import policy
+from charter.planning.choices import ProjectStatus
 
 
 class ProjectQuerySet(models.QuerySet):
@@ -16,7 +17,15 @@ class ProjectQuerySet(models.QuerySet):
             return self.none()
         if policy.role_of(user) in policy.MANAGERS:
             return self.all()
+        return self.involving(user)
+
+    def involving(self, user: Any) -> "ProjectQuerySet":
+        """Projects the user manages or is on the team of."""
         return self.filter(Q(manager=user) | Q(members=user)).distinct()
+
+    def running(self) -> "ProjectQuerySet":
+        """Not closed and not cancelled."""
+        return self.exclude(status__in=[ProjectStatus.CLOSED, ProjectStatus.CANCELLED])
 
 
 class ProjectTemplateQuerySet(models.QuerySet):

@@ -225,3 +225,23 @@ def test_the_forecast_weights_open_deals_by_owner_and_month_per_currency(client_
     ]
     assert cny.total == Decimal("3050.00")
     assert [(row.owner, row.cells) for row in usd.rows] == [("Bob", [Decimal("400.00")])]
+
+
+@pytest.mark.django_db
+def test_pipeline_summary_counts_open_deals_per_stage_and_keeps_currencies_apart(
+    users, django_assert_num_queries
+):
+    lead, qualified = Stage.objects.filter(kind="open")[:2]
+    OpportunityFactory(stage=lead, amount=Decimal("100000"), probability=10)
+    OpportunityFactory(stage=qualified, amount=Decimal("200000"), probability=50)
+    OpportunityFactory(stage=qualified, amount=Decimal("1000"), currency="USD", probability=50)
+    OpportunityFactory(stage=Stage.objects.get(kind="won"), amount=Decimal("999999"))
+    with django_assert_num_queries(3):
+        summary = services.pipeline_summary(users["manager"])
+    assert summary.deal_count == 3
+    assert summary.stages[:2] == [(str(lead), 1), (str(qualified), 2)]
+    assert [(a.currency, a.total, a.weighted) for a in summary.amounts] == [
+        ("CNY", Decimal("300000.00"), Decimal("110000.00")),
+        ("USD", Decimal("1000.00"), Decimal("500.00")),
+    ]
+    assert services.pipeline_summary(users["client"]).deal_count == 0
