@@ -176,7 +176,7 @@ def interaction_follow_up_done(request: HttpRequest, pk: int) -> HttpResponse:
 
 urls = [
     path("interactions/", interaction_list, name="interaction_list"),
-    path("interactions/add/", interaction_create, name="interaction_create"),
+    path("interactions/new/", interaction_create, name="interaction_create"),
     path("interactions/<int:pk>/edit/", interaction_edit, name="interaction_edit"),
     path(
         "interactions/<int:pk>/follow-up-done/",
