@@ -115,32 +115,9 @@ def can_manage_projects(user: Any) -> bool:
 # ---- the conversion --------------------------------------------------------------------------
 
 
-def convert_opportunity(
-    opportunity: Opportunity,
-    *,
-    actor: Any,
-    template: ProjectTemplate | None,
-    manager: Any,
-    start_date: datetime.date,
-    budget: Decimal | None = None,
-    stakeholders: Sequence[tuple[Contact, str]] = (),
-    carry_interactions: Iterable[int] = (),
-    carry_attachments: Iterable[int] = (),
-    force_new: bool = False,
-) -> Project:
-    """Turn a won deal into a project; see :func:`run_conversion`."""
-    return run_conversion(
-        opportunity,
-        actor=actor,
-        template=template,
-        manager=manager,
-        start_date=start_date,
-        budget=budget,
-        stakeholders=stakeholders,
-        carry_interactions=carry_interactions,
-        carry_attachments=carry_attachments,
-        force_new=force_new,
-    ).project
+def convert_opportunity(opportunity: Opportunity, **options: Any) -> Project:
+    """Turn a won deal into a project: :func:`run_conversion` (same options), the project only."""
+    return run_conversion(opportunity, **options).project
 
 
 def run_conversion(
