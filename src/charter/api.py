@@ -9,6 +9,7 @@ from charter.crm.api import interactions as interactions_api
 from charter.crm.api import pipeline as pipeline_api
 from charter.crm.api.clients import router as crm_router
 from charter.crm.api.contacts import router as contacts_router
+from charter.discovery.api import router as discovery_router
 from charter.planning.api import router as planning_router
 
 api = CharterAPI(
@@ -34,3 +35,4 @@ api.add_router("/stages", pipeline_api.stages)
 api.add_router("/interactions", interactions_api.router)
 api.add_router("/imports", imports_api.router)
 api.add_router("/", planning_router)
+api.add_router("/", discovery_router)

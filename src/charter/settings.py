@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "charter.accounts",
     "charter.crm",
     "charter.planning",
+    "charter.discovery",
     "charter.comms",
 ]
 

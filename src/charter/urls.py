@@ -8,6 +8,7 @@ urlpatterns = [
     path("accounts/", include("charter.accounts.urls")),
     path("", include("charter.crm.urls")),
     path("", include("charter.planning.urls")),
+    path("", include("charter.discovery.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
 ]

@@ -24,6 +24,7 @@ from charter.core.models import Attachment
 from charter.core.querysets import parent_filter
 from charter.crm.choices import DecisionRole, StageKind
 from charter.crm.models import Client, Contact, Interaction, Opportunity
+from charter.discovery.services import carry_requirements
 from charter.planning.models import (
     KickoffItem,
     Phase,
@@ -67,6 +68,7 @@ CHANGE_LABELS.update(
         "stakeholders": gettext_lazy("stakeholders"),
         "interactions": gettext_lazy("pre-sales notes"),
         "attachments": gettext_lazy("files"),
+        "requirements": gettext_lazy("requirements"),
         "content": gettext_lazy("content"),
     }
 )
@@ -165,6 +167,7 @@ def run_conversion(
             people = _add_stakeholders(project, deal, stakeholders)
             notes = _carry_interactions(project, deal, carry_interactions)
             copied_files = _copy_attachments(project, deal, carry_attachments, actor=actor)
+            requirements = carry_requirements(deal, project, actor=actor)
             _record(
                 project,
                 deal,
@@ -174,6 +177,7 @@ def run_conversion(
                     "stakeholders": people,
                     "interactions": notes,
                     "attachments": [file.name for file in copied_files],
+                    "requirements": requirements,
                 },
             )
     except Exception:

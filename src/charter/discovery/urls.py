@@ -1,0 +1,5 @@
+from charter.discovery import views
+
+app_name = "discovery"
+
+urlpatterns = views.urls
