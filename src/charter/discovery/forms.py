@@ -2,6 +2,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from charter.core.forms import StyledForm, VersionedForm
 from charter.discovery.choices import Priority, RequirementStatus, RequirementType
@@ -14,7 +15,7 @@ SCORES = [(i, str(i)) for i in range(1, 6)]
 
 
 class RequirementForm(StyledForm, forms.Form):
-    title = forms.CharField(label=_("Title"), max_length=200)
+    title = forms.CharField(label=pgettext_lazy("requirement", "Title"), max_length=200)
     description = forms.CharField(label=_("Description"), widget=forms.Textarea, required=False)
     type = forms.ChoiceField(label=_("Type"), choices=RequirementType.choices)
     priority = forms.ChoiceField(label=_("Priority (MoSCoW)"), choices=Priority.choices)
@@ -67,18 +68,20 @@ class RequirementFilterForm(forms.Form):
         choices=[("", _("All statuses")), *RequirementStatus.choices],
         required=False,
     )
-    latent = forms.NullBooleanField(
+    latent = forms.TypedChoiceField(
         label=_("Latent need"),
+        choices=[
+            ("", _("Latent or not")),
+            ("true", _("Latent needs")),
+            ("false", _("Stated needs")),
+        ],
+        coerce=lambda value: value == "true",
+        empty_value=None,
         required=False,
-        widget=forms.Select(
-            choices=[
-                ("", _("Latent or not")),
-                ("true", _("Latent needs")),
-                ("false", _("Stated needs")),
-            ]
-        ),
     )
-    owner = forms.ModelChoiceField(label=_("Owner"), queryset=colleagues(), required=False)
+    owner = forms.ModelChoiceField(
+        label=_("Owner"), queryset=colleagues(), required=False, empty_label=_("All owners")
+    )
     sort = forms.ChoiceField(
         label=_("Sort"),
         choices=[(key, label) for key, (_order, label) in SORTS.items()],

@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from charter.core.models import VersionedModel
 from charter.discovery.choices import Priority, RequirementStatus, RequirementType
@@ -36,7 +37,7 @@ class Requirement(VersionedModel):
     )
     number = models.PositiveIntegerField(_("number"), editable=False)
     code = models.CharField(_("code"), max_length=16, editable=False)
-    title = models.CharField(_("title"), max_length=200)
+    title = models.CharField(pgettext_lazy("requirement", "title"), max_length=200)
     description = models.TextField(_("description"), blank=True)
     type = models.CharField(
         _("type"), max_length=16, choices=RequirementType, default=RequirementType.FUNCTIONAL

@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from charter.core import policy
@@ -27,7 +27,7 @@ PARENTS: dict[str, type[models.Model]] = {"project": Project, "opportunity": Opp
 
 EXPORT_COLUMNS = [
     Column(gettext_lazy("Code"), lambda row: row.code),
-    Column(gettext_lazy("Title"), lambda row: row.title),
+    Column(pgettext_lazy("requirement", "Title"), lambda row: row.title),
     Column(gettext_lazy("Type"), lambda row: row.get_type_display()),
     Column(gettext_lazy("Priority"), lambda row: row.get_priority_display()),
     Column(gettext_lazy("Value"), lambda row: row.value),

@@ -117,6 +117,10 @@ def test_filters_search_and_sort(signed_in, users, project):
         "No requirement matches your search."
         in http.get(_list(project), {"q": "无"}).content.decode()
     )
+    page = http.get(_list(project), {"latent": "true"}).content.decode()
+    for option in ("Latent or not", "Stated needs", "All owners"):
+        assert option in page
+    assert '<option value="true" selected>' in page
 
 
 def test_export_as_xlsx_and_csv(signed_in, project):
