@@ -5,6 +5,7 @@ its validated query parameters the same way. Invalid values are ignored, not err
 validates its parameters before they get here).
 """
 
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
@@ -49,7 +50,12 @@ def search(queryset: QuerySet[Any], query: str, fields: tuple[str, ...]) -> Quer
 
 
 class FilterSet(forms.Form):
-    """A form over a queryset: ``.qs`` is the queryset narrowed by the valid filters."""
+    """A form over a queryset: ``.qs`` is the queryset narrowed by the valid filters.
+
+    Each list's filterset defines ``apply(queryset, filters)``, which does the narrowing.
+    """
+
+    apply: Callable[[QuerySet[Any], dict[str, Any]], QuerySet[Any]]
 
     def __init__(self, data: Any = None, *, queryset: QuerySet[Any]) -> None:
         super().__init__(data or {})
@@ -73,10 +79,6 @@ class FilterSet(forms.Form):
     @property
     def qs(self) -> QuerySet[Any]:
         return self.apply(self.queryset, self.filters)
-
-    def apply(self, queryset: QuerySet[Any], filters: dict[str, Any]) -> QuerySet[Any]:
-        """Narrow ``queryset`` by ``filters``; each list's filterset defines it."""
-        raise NotImplementedError(f"{type(self).__name__} must define apply()")
 
 
 def lifecycle_order() -> Case:
