@@ -12,7 +12,12 @@ from charter.accounts import services
 from charter.accounts.choices import Language, Role
 from charter.accounts.models import ApiToken, User
 from charter.core import policy
-from charter.core.api import IF_MATCH, expected_version, set_etag
+from charter.core.api import (
+    IF_MATCH,
+    read_with_etag,
+    set_etag,
+    update_with_if_match,
+)
 from charter.crm.models import Client
 
 router = Router(tags=["accounts"])
@@ -148,9 +153,7 @@ def create_user(request: HttpRequest, response: HttpResponse, payload: UserIn) -
 @router.get("/users/{user_id}", response=UserOut, summary="One user (with its ETag)")
 @policy.api_requires("accounts.user", "view")
 def get_user(request: HttpRequest, response: HttpResponse, user_id: int) -> object:
-    user = get_object_or_404(User.objects.for_user(request.user), pk=user_id)
-    set_etag(response, user)
-    return user
+    return read_with_etag(response, User.objects.for_user(request.user), pk=user_id)
 
 
 @router.patch(
@@ -164,14 +167,13 @@ def update_user(
     request: HttpRequest, response: HttpResponse, user_id: int, payload: UserPatch
 ) -> object:
     user = get_object_or_404(User.objects.for_user(request.user, "change"), pk=user_id)
-    user = services.update_user(
+    return update_with_if_match(
+        request,
+        response,
+        services.update_user,
         user,
-        actor=request.user,
-        expected_version=expected_version(request),
         **_with_client(request, payload.dict(exclude_unset=True)),
     )
-    set_etag(response, user)
-    return user
 
 
 @router.get("/tokens", response=list[TokenOut], summary="Your API tokens")

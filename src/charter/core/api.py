@@ -11,7 +11,9 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.middleware import get_user
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404
 from django.urls import URLPattern, path
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -330,3 +332,25 @@ def expected_version(request: HttpRequest) -> int:
 
 def set_etag(response: HttpResponse, obj: VersionedModel) -> None:
     response["ETag"] = etag(obj)
+
+
+def read_with_etag(response: HttpResponse, rows: QuerySet[Any], *, pk: Any) -> Any:
+    """The row ``pk`` among ``rows`` (the caller's ``for_user`` scope; 404 otherwise), with
+    its ETag on the response."""
+    obj = get_object_or_404(rows, pk=pk)
+    set_etag(response, obj)
+    return obj
+
+
+def update_with_if_match(
+    request: HttpRequest,
+    response: HttpResponse,
+    update: Callable[..., Any],
+    obj: VersionedModel,
+    **changes: Any,
+) -> Any:
+    """``update(obj, actor=…, expected_version=<If-Match>, **changes)`` — a service verb —
+    answered with the new ETag (428 without If-Match, 412 when stale)."""
+    obj = update(obj, actor=request.user, expected_version=expected_version(request), **changes)
+    set_etag(response, obj)
+    return obj

@@ -9,7 +9,7 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from charter.core import policy
-from charter.core.api import IF_MATCH, expected_version, set_etag
+from charter.core.api import IF_MATCH, expected_version, read_with_etag, set_etag
 from charter.discovery import services
 from charter.discovery.choices import Priority, RequirementStatus, RequirementType
 from charter.discovery.filtersets import filter_requirements
@@ -168,9 +168,7 @@ def create_opportunity_requirement(
 @router.get("/requirements/{requirement_id}", response=RequirementOut, summary="A requirement")
 @policy.api_requires("discovery.requirement", "view")
 def get_requirement(request: HttpRequest, response: HttpResponse, requirement_id: int) -> Any:
-    requirement = get_object_or_404(Requirement.objects.for_user(request.user), pk=requirement_id)
-    set_etag(response, requirement)
-    return requirement
+    return read_with_etag(response, Requirement.objects.for_user(request.user), pk=requirement_id)
 
 
 @router.patch(

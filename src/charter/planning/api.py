@@ -14,7 +14,7 @@ from ninja.pagination import LimitOffsetPagination, paginate
 
 from charter.accounts.models import User
 from charter.core import policy
-from charter.core.api import IF_MATCH, expected_version, set_etag
+from charter.core.api import IF_MATCH, expected_version, read_with_etag, set_etag
 from charter.crm.choices import Channel, Currency, DecisionRole
 from charter.crm.models import Contact, Opportunity
 from charter.planning import services
@@ -384,9 +384,7 @@ def list_projects(request: HttpRequest, filters: Query[ProjectFilter]) -> object
 )
 @policy.api_requires("planning.project", "view")
 def get_project(request: HttpRequest, response: HttpResponse, project_id: int) -> object:
-    project = get_object_or_404(_detail_rows(request.user), pk=project_id)
-    set_etag(response, project)
-    return project
+    return read_with_etag(response, _detail_rows(request.user), pk=project_id)
 
 
 @router.patch(
@@ -437,9 +435,7 @@ def list_templates(request: HttpRequest) -> object:
 )
 @policy.api_requires("planning.projecttemplate", "view")
 def get_template(request: HttpRequest, response: HttpResponse, template_id: int) -> object:
-    template = get_object_or_404(_template_rows(request.user), pk=template_id)
-    set_etag(response, template)
-    return template
+    return read_with_etag(response, _template_rows(request.user), pk=template_id)
 
 
 @router.post(

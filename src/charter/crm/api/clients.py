@@ -11,7 +11,12 @@ from ninja import Field, Query, Router, Schema
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from charter.core import policy
-from charter.core.api import IF_MATCH, expected_version, set_etag
+from charter.core.api import (
+    IF_MATCH,
+    read_with_etag,
+    set_etag,
+    update_with_if_match,
+)
 from charter.crm.choices import CompanySize, Lifecycle
 from charter.crm.filtersets import ClientFilterSet, FilterSet, owners
 from charter.crm.models import Client
@@ -150,9 +155,7 @@ def create_client(request: HttpRequest, response: HttpResponse, payload: ClientI
 @router.get("/{client_id}", response=ClientDetailOut, summary="One client (with its ETag)")
 @policy.api_requires("crm.client", "detail")
 def get_client(request: HttpRequest, response: HttpResponse, client_id: int) -> object:
-    client = get_object_or_404(Client.objects.for_user(request.user, "detail"), pk=client_id)
-    set_etag(response, client)
-    return client
+    return read_with_etag(response, Client.objects.for_user(request.user, "detail"), pk=client_id)
 
 
 @router.patch(
@@ -166,11 +169,10 @@ def update_client(
     request: HttpRequest, response: HttpResponse, client_id: int, payload: ClientPatch
 ) -> object:
     client = get_object_or_404(Client.objects.for_user(request.user, "change"), pk=client_id)
-    client = services.update_client(
+    return update_with_if_match(
+        request,
+        response,
+        services.update_client,
         client,
-        actor=request.user,
-        expected_version=expected_version(request),
         **_fields(payload.dict(exclude_unset=True)),
     )
-    set_etag(response, client)
-    return client

@@ -11,7 +11,12 @@ from ninja import Field, Query, Router, Schema
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from charter.core import policy
-from charter.core.api import IF_MATCH, expected_version, set_etag
+from charter.core.api import (
+    IF_MATCH,
+    read_with_etag,
+    set_etag,
+    update_with_if_match,
+)
 from charter.crm.api.clients import filtered
 from charter.crm.choices import Channel, DecisionRole
 from charter.crm.filtersets import ContactFilterSet
@@ -121,9 +126,7 @@ def create_contact(request: HttpRequest, response: HttpResponse, payload: Contac
 @router.get("/{contact_id}", response=ContactOut, summary="One contact (with its ETag)")
 @policy.api_requires("crm.contact", "view")
 def get_contact(request: HttpRequest, response: HttpResponse, contact_id: int) -> object:
-    contact = get_object_or_404(Contact.objects.for_user(request.user), pk=contact_id)
-    set_etag(response, contact)
-    return contact
+    return read_with_etag(response, Contact.objects.for_user(request.user), pk=contact_id)
 
 
 @router.patch(
@@ -137,14 +140,13 @@ def update_contact(
     request: HttpRequest, response: HttpResponse, contact_id: int, payload: ContactPatch
 ) -> object:
     contact = get_object_or_404(Contact.objects.for_user(request.user, "change"), pk=contact_id)
-    contact = services.update_contact(
+    return update_with_if_match(
+        request,
+        response,
+        services.update_contact,
         contact,
-        actor=request.user,
-        expected_version=expected_version(request),
         **_fields(request, payload.dict(exclude_unset=True)),
     )
-    set_etag(response, contact)
-    return contact
 
 
 @router.post(

@@ -12,7 +12,7 @@ from ninja import Field, Query, Router, Schema
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from charter.core import policy
-from charter.core.api import IF_MATCH, expected_version, set_etag
+from charter.core.api import IF_MATCH, expected_version, read_with_etag, set_etag
 from charter.crm.choices import InteractionKind
 from charter.crm.forms_pipeline import colleagues
 from charter.crm.models import Client, Contact, Interaction, Opportunity
@@ -146,9 +146,7 @@ def create_interaction(
 @router.get("/{interaction_id}", response=InteractionOut, summary="One interaction (with its ETag)")
 @policy.api_requires("crm.interaction", "view")
 def get_interaction(request: HttpRequest, response: HttpResponse, interaction_id: int) -> object:
-    interaction = get_object_or_404(services.interactions_for(request.user), pk=interaction_id)
-    set_etag(response, interaction)
-    return interaction
+    return read_with_etag(response, services.interactions_for(request.user), pk=interaction_id)
 
 
 @router.patch(

@@ -13,7 +13,7 @@ from ninja import Field, FilterLookup, FilterSchema, Query, Router, Schema, Stat
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from charter.core import policy
-from charter.core.api import IF_MATCH, expected_version, set_etag
+from charter.core.api import IF_MATCH, expected_version, read_with_etag, set_etag
 from charter.crm.choices import Currency, StageKind
 from charter.crm.forms_pipeline import colleagues
 from charter.crm.models import Client, Opportunity, Stage
@@ -185,9 +185,7 @@ def create_opportunity(
 )
 @policy.api_requires("crm.opportunity", "view")
 def get_opportunity(request: HttpRequest, response: HttpResponse, opportunity_id: int) -> object:
-    deal = get_object_or_404(_deals(request), pk=opportunity_id)
-    set_etag(response, deal)
-    return deal
+    return read_with_etag(response, _deals(request), pk=opportunity_id)
 
 
 @opportunities.patch(
