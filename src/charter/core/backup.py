@@ -8,6 +8,7 @@ database with the same primary keys, through the models of the backup's migratio
 migrates forward to the running code.
 """
 
+import datetime
 import hashlib
 import json
 import os
@@ -28,6 +29,7 @@ from django.core.files.storage import default_storage
 from django.core.management import call_command
 from django.core.management.color import no_style
 from django.core.serializers.base import DeserializationError
+from django.core.serializers.json import DjangoJSONEncoder
 from django.core.serializers.python import Deserializer as PythonDeserializer
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connection, models, router, transaction
 from django.db.migrations.exceptions import InvalidMigrationPlan, IrreversibleError
@@ -149,6 +151,16 @@ def new_member(name: str) -> zipfile.ZipInfo:
     return info
 
 
+class ExactJSONEncoder(DjangoJSONEncoder):
+    """DjangoJSONEncoder cuts times to milliseconds; a backup keeps every microsecond."""
+
+    def default(self, o: Any) -> Any:
+        if isinstance(o, datetime.datetime | datetime.time):
+            text = o.isoformat()
+            return text.removesuffix("+00:00") + "Z" if text.endswith("+00:00") else text
+        return super().default(o)
+
+
 def write_data(archive: zipfile.ZipFile) -> tuple[str, int]:
     rows = 0
 
@@ -163,7 +175,9 @@ def write_data(archive: zipfile.ZipFile) -> tuple[str, int]:
     with archive.open(new_member(DATA), "w", force_zip64=True) as raw:
         hashing = HashingWriter(raw)
         # Sorted keys: PostgreSQL reorders JSON object keys, SQLite keeps them as written.
-        serializers.serialize("json", objects(), stream=hashing, sort_keys=True)
+        serializers.serialize(
+            "json", objects(), stream=hashing, sort_keys=True, cls=ExactJSONEncoder
+        )
     return hashing.digest.hexdigest(), rows
 
 

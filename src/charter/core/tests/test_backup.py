@@ -1,5 +1,6 @@
 """Backup and restore round trips; run on PostgreSQL too with CHARTER_DATABASE_URL set."""
 
+import datetime
 import json
 import shutil
 import threading
@@ -24,6 +25,8 @@ from charter.crm.services.clients import update_client
 from charter.testing.factories import ClientFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
+
+EXACT = datetime.datetime(2026, 11, 27, 8, 30, 0, 123, tzinfo=datetime.UTC)
 
 FILES = {
     "scope.txt": ("范围说明 scope statement\n".encode(), True),
@@ -61,6 +64,8 @@ def sample_data(users, client_org, other_client_org, media):
             client_visible=shared,
         )
     accounts.create_api_token(users["admin"], name="CI")
+    # Sub-millisecond times must survive: Django's JSON encoder alone keeps milliseconds only.
+    AuditEvent.objects.filter(pk=AuditEvent.objects.earliest("pk").pk).update(created_at=EXACT)
     return users
 
 
@@ -118,6 +123,7 @@ def test_round_trip_reproduces_every_row_and_file(sample_data, media, tmp_path):
             assert stored.read() == FILES[attachment.name][0]
     client_type = ContentType.objects.get_for_model(Client)
     assert AuditEvent.objects.filter(content_type=client_type).count() == events_before
+    assert AuditEvent.objects.filter(created_at=EXACT).exists()
     assert User.objects.get(username="manager").check_password("correct-horse-battery")
     ClientFactory(name="After the restore Ltd")  # ids continue past the restored ones
 
