@@ -6,21 +6,49 @@ from django.db.models import Case, IntegerField, Q, Value, When
 from charter.core import policy
 
 
-class RequirementQuerySet(models.QuerySet):
-    def for_user(self, user: Any, action: str = "view") -> "RequirementQuerySet":
-        """Requirements of the projects and deals the user may see; the team may change them."""
+class OnProjectOrDealQuerySet(models.QuerySet):
+    """Rows of the projects and deals the user may see, under the model's policy
+    (``discovery.<model>``): members reach those of their own projects and every deal."""
+
+    def for_user(self, user: Any, action: str = "view") -> "OnProjectOrDealQuerySet":
         from charter.crm.models import Opportunity
         from charter.planning.models import Project
 
-        if not policy.allows(user, "discovery.requirement", action):
+        if not policy.allows(user, self.model._meta.label_lower, action):
             return self.none()
         projects = Project.objects.for_user(user).values("pk")
         deals = Opportunity.objects.for_user(user).values("pk")
         return self.filter(Q(project__in=projects) | Q(opportunity__in=deals))
 
+
+class RequirementQuerySet(OnProjectOrDealQuerySet):
     def for_list(self) -> "RequirementQuerySet":
         """What a list row shows, in one query."""
         return self.select_related("owner").annotate(priority_rank=priority_rank())
+
+
+class CampaignQuerySet(OnProjectOrDealQuerySet):
+    pass
+
+
+class SessionQuerySet(OnProjectOrDealQuerySet):
+    """Interviews and focus groups."""
+
+
+class FindingQuerySet(OnProjectOrDealQuerySet):
+    pass
+
+
+class DocumentQuerySet(OnProjectOrDealQuerySet):
+    pass
+
+
+class QuestionnaireQuerySet(models.QuerySet):
+    def for_user(self, user: Any, action: str = "view") -> "QuestionnaireQuerySet":
+        """The questionnaire library is shared by the whole staff."""
+        if not policy.allows(user, "discovery.questionnaire", action):
+            return self.none()
+        return self.all()
 
 
 def priority_rank() -> Case:

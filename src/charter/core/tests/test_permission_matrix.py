@@ -14,6 +14,7 @@ from django.urls import reverse
 from charter.accounts.services import create_api_token
 from charter.core import services as core_services
 from charter.core.checks import api_path_view, iter_patterns
+from charter.discovery.tests import matrix_areas as discovery_matrix
 from charter.discovery.tests.factories import make_requirement
 from charter.planning.tests.factories import planning_world
 from charter.testing.factories import (
@@ -23,22 +24,7 @@ from charter.testing.factories import (
     StageFactory,
     UserFactory,
 )
-
-LOGIN = "login"
-ROLES = ["anonymous", "admin", "manager", "member", "client"]
-
-
-def roles(*statuses: Any) -> dict[str, Any]:
-    assert len(statuses) == len(ROLES)
-    return dict(zip(ROLES, statuses, strict=True))
-
-
-@dataclass
-class Case:
-    expect: dict[str, Any]
-    kwargs: Any = field(default_factory=dict)  # dict, or callable(world) -> dict
-    method: str = "get"
-    data: Any = None  # dict, or callable(world) -> dict
+from charter.testing.matrix import LOGIN, ROLES, Case, roles
 
 
 @dataclass
@@ -487,6 +473,9 @@ API: dict[str, Case] = {
         kwargs=lambda w: {"requirement_id": make_requirement(planning_world(w).project).pk},
     ),
 }
+
+HTML.update(discovery_matrix.HTML)
+API.update(discovery_matrix.API)
 
 
 def resolve(value, world):

@@ -215,10 +215,17 @@ def _row_snapshot(row: models.Model) -> dict[str, Any]:
 def _move_many_to_many(
     relation: models.ManyToManyRel, survivor: Contact, duplicate: Contact
 ) -> None:
-    """Link the survivor wherever the duplicate was linked (e.g. an interaction's contacts)."""
-    accessor = relation.get_accessor_name() or ""
-    owners = getattr(duplicate, accessor).all()
-    getattr(survivor, accessor).add(*owners)
+    """Link the survivor wherever the duplicate was linked (e.g. an interaction's contacts).
+    Goes through the link table, so relations without a reverse accessor move too."""
+    field = relation.field
+    through = relation.through
+    owner, contact = field.m2m_column_name(), field.m2m_reverse_name()
+    links = through._default_manager
+    linked = set(links.filter(**{contact: survivor.pk}).values_list(owner, flat=True))
+    owners = links.filter(**{contact: duplicate.pk}).values_list(owner, flat=True)
+    links.bulk_create(
+        through(**{owner: pk, contact: survivor.pk}) for pk in owners if pk not in linked
+    )
 
 
 def _move_external_ids(survivor: Contact, duplicate: Contact) -> list[str]:

@@ -11,30 +11,15 @@ from django.utils.translation import pgettext_lazy
 
 from charter.core.models import VersionedModel
 from charter.discovery.choices import Priority, RequirementStatus, RequirementType
+from charter.discovery.models.base import OnProjectOrDeal, created_by_field
 from charter.discovery.querysets import RequirementQuerySet
 
 SCORE = [MinValueValidator(1), MaxValueValidator(5)]
 
 
-class Requirement(VersionedModel):
+class Requirement(OnProjectOrDeal, VersionedModel):
     """A requirement of exactly one project or one opportunity, coded REQ-001… within it."""
 
-    project = models.ForeignKey(
-        "planning.Project",
-        verbose_name=_("project"),
-        null=True,
-        blank=True,
-        on_delete=models.CASCADE,
-        related_name="requirements",
-    )
-    opportunity = models.ForeignKey(
-        "crm.Opportunity",
-        verbose_name=_("opportunity"),
-        null=True,
-        blank=True,
-        on_delete=models.CASCADE,
-        related_name="requirements",
-    )
     number = models.PositiveIntegerField(_("number"), editable=False)
     code = models.CharField(_("code"), max_length=16, editable=False)
     title = models.CharField(pgettext_lazy("requirement", "title"), max_length=200)
@@ -66,14 +51,14 @@ class Requirement(VersionedModel):
         related_name="+",
     )
     client_visible = models.BooleanField(_("visible to the client"), default=False)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
+    tasks = models.ManyToManyField(
+        "planning.Task",
+        verbose_name=_("tasks"),
         blank=True,
-        editable=False,
-        on_delete=models.SET_NULL,
-        related_name="+",
+        related_name="requirements",
+        help_text=_("The plan tasks that deliver this requirement."),
     )
+    created_by = created_by_field()
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     objects = RequirementQuerySet.as_manager()
@@ -85,11 +70,7 @@ class Requirement(VersionedModel):
         verbose_name_plural = _("requirements")
         ordering = ["number", "pk"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(project__isnull=False, opportunity__isnull=True)
-                | Q(project__isnull=True, opportunity__isnull=False),
-                name="discovery_requirement_one_parent",
-            ),
+            *OnProjectOrDeal.Meta.constraints,
             models.CheckConstraint(
                 condition=Q(latent_need=False) | ~Q(latent_evidence=""),
                 name="discovery_requirement_latent_evidence",
@@ -112,10 +93,6 @@ class Requirement(VersionedModel):
     def get_absolute_url(self) -> str:
         return reverse("discovery:requirement_detail", args=[self.pk])
 
-    @property
-    def parent(self) -> models.Model:
-        return self.project or self.opportunity  # type: ignore[return-value]
-
     def clean(self) -> None:
         super().clean()
         if self.latent_need and not (self.latent_evidence or "").strip():
@@ -126,3 +103,27 @@ class Requirement(VersionedModel):
 
 def requirement_code(number: int) -> str:
     return f"REQ-{number:03d}"
+
+
+class RequirementComment(models.Model):
+    """A colleague's remark on a requirement; comments are kept, never edited."""
+
+    requirement = models.ForeignKey(Requirement, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("author"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    body = models.TextField(_("comment"))
+    created_at = models.DateTimeField(_("time"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("comment")
+        verbose_name_plural = _("comments")
+        ordering = ["created_at", "pk"]
+        constraints = [models.CheckConstraint(condition=~Q(body=""), name="discovery_comment_body")]
+
+    def __str__(self) -> str:
+        return self.body[:80]

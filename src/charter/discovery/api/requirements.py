@@ -14,7 +14,7 @@ from charter.discovery import services
 from charter.discovery.choices import Priority, RequirementStatus, RequirementType
 from charter.discovery.filtersets import filter_requirements
 from charter.discovery.models import Requirement
-from charter.discovery.views import visible_parent
+from charter.discovery.views.parents import visible_parent
 from charter.planning.forms import colleagues
 
 router = Router(tags=["requirements"])

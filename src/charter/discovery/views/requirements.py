@@ -1,13 +1,11 @@
 """Requirement pages: the register of a project or a deal, add, detail and edit."""
 
-from typing import Any
-
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import models
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import path, reverse
+from django.urls import path
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
@@ -15,15 +13,17 @@ from django.views.decorators.http import require_GET, require_http_methods
 from charter.core import policy
 from charter.core.exports import Column, export_response
 from charter.core.forms import submit
-from charter.crm.models import Opportunity
 from charter.discovery import services
 from charter.discovery.filtersets import filter_requirements
-from charter.discovery.forms import RequirementEditForm, RequirementFilterForm, RequirementForm
+from charter.discovery.forms.requirements import (
+    RequirementEditForm,
+    RequirementFilterForm,
+    RequirementForm,
+)
 from charter.discovery.models import Requirement
-from charter.planning.models import Project
+from charter.discovery.views.parents import parent_paths, parent_url, visible_parent
 
 PER_PAGE = 25
-PARENTS: dict[str, type[models.Model]] = {"project": Project, "opportunity": Opportunity}
 
 EXPORT_COLUMNS = [
     Column(gettext_lazy("Code"), lambda row: row.code),
@@ -43,19 +43,12 @@ EXPORT_COLUMNS = [
 ]
 
 
-def visible_parent(user: Any, kind: str, pk: int) -> models.Model:
-    """The project (team members: only theirs) or deal the user may see, else 404."""
-    return get_object_or_404(PARENTS[kind]._default_manager.for_user(user), pk=pk)  # type: ignore[attr-defined]
-
-
 def _list_url(parent: models.Model) -> str:
-    kind = "project" if isinstance(parent, Project) else "opportunity"
-    return reverse(f"discovery:{kind}_requirements", args=[parent.pk])
+    return parent_url(parent, "requirements")
 
 
 def _create_url(parent: models.Model) -> str:
-    kind = "project" if isinstance(parent, Project) else "opportunity"
-    return reverse(f"discovery:{kind}_requirement_create", args=[parent.pk])
+    return parent_url(parent, "requirement_create")
 
 
 @require_GET
@@ -160,30 +153,8 @@ def requirement_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 urls = [
-    path(
-        "projects/<int:pk>/requirements/",
-        requirement_list,
-        {"kind": "project"},
-        name="project_requirements",
-    ),
-    path(
-        "projects/<int:pk>/requirements/new/",
-        requirement_create,
-        {"kind": "project"},
-        name="project_requirement_create",
-    ),
-    path(
-        "opportunities/<int:pk>/requirements/",
-        requirement_list,
-        {"kind": "opportunity"},
-        name="opportunity_requirements",
-    ),
-    path(
-        "opportunities/<int:pk>/requirements/new/",
-        requirement_create,
-        {"kind": "opportunity"},
-        name="opportunity_requirement_create",
-    ),
+    *parent_paths("requirements/", requirement_list, "requirements"),
+    *parent_paths("requirements/new/", requirement_create, "requirement_create"),
     path("requirements/<int:pk>/", requirement_detail, name="requirement_detail"),
     path("requirements/<int:pk>/edit/", requirement_edit, name="requirement_edit"),
 ]

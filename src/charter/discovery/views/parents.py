@@ -1,0 +1,38 @@
+"""Discovery pages hang under a project or a deal: one view serves both, told which by
+``kind``. These helpers resolve the parent for the user and build its URLs."""
+
+from collections.abc import Callable
+from typing import Any
+
+from django.db import models
+from django.shortcuts import get_object_or_404
+from django.urls import URLPattern, path, reverse
+
+from charter.crm.models import Opportunity
+from charter.planning.models import Project
+
+PARENTS: dict[str, type[models.Model]] = {"project": Project, "opportunity": Opportunity}
+PREFIXES = {"project": "projects", "opportunity": "opportunities"}
+
+
+def visible_parent(user: Any, kind: str, pk: int) -> models.Model:
+    """The project (team members: only theirs) or deal the user may see, else 404."""
+    return get_object_or_404(PARENTS[kind]._default_manager.for_user(user), pk=pk)  # type: ignore[attr-defined]
+
+
+def kind_of(parent: models.Model) -> str:
+    return "project" if isinstance(parent, Project) else "opportunity"
+
+
+def parent_url(parent: models.Model, name: str) -> str:
+    """``parent_url(project, "requirements")`` → the URL named ``project_requirements``."""
+    return reverse(f"discovery:{kind_of(parent)}_{name}", args=[parent.pk])
+
+
+def parent_paths(route: str, view: Callable[..., Any], name: str) -> list[URLPattern]:
+    """``projects/<pk>/<route>`` and ``opportunities/<pk>/<route>``, named
+    ``project_<name>`` and ``opportunity_<name>``; the view receives ``kind`` and ``pk``."""
+    return [
+        path(f"{prefix}/<int:pk>/{route}", view, {"kind": kind}, name=f"{kind}_{name}")
+        for kind, prefix in PREFIXES.items()
+    ]
