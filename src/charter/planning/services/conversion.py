@@ -24,7 +24,7 @@ from charter.core.models import Attachment
 from charter.core.querysets import parent_filter
 from charter.crm.choices import DecisionRole, StageKind
 from charter.crm.models import Client, Contact, Interaction, Opportunity
-from charter.discovery.services import carry_requirements
+from charter.discovery.services.carry import carry_discovery
 from charter.planning.models import (
     KickoffItem,
     Phase,
@@ -167,7 +167,7 @@ def run_conversion(
             people = _add_stakeholders(project, deal, stakeholders)
             notes = _carry_interactions(project, deal, carry_interactions)
             copied_files = _copy_attachments(project, deal, carry_attachments, actor=actor)
-            requirements = carry_requirements(deal, project, actor=actor)
+            discovery = carry_discovery(deal, project, actor=actor)
             _record(
                 project,
                 deal,
@@ -177,7 +177,7 @@ def run_conversion(
                     "stakeholders": people,
                     "interactions": notes,
                     "attachments": [file.name for file in copied_files],
-                    "requirements": requirements,
+                    **discovery,
                 },
             )
     except Exception:
