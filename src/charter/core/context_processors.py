@@ -13,6 +13,13 @@ NAVIGATION = [
     ("crm:contact_list", _("Contacts"), "address-book", "crm.contact", "view"),
     ("crm:pipeline", _("Pipeline"), "layout-kanban", "crm.opportunity", "view"),
     ("planning:project_list", _("Projects"), "briefcase", "planning.project", "view"),
+    (
+        "discovery:questionnaire_list",
+        _("Questionnaires"),
+        "forms",
+        "discovery.questionnaire",
+        "view",
+    ),
     ("crm:import_list", _("Import"), "upload", "crm.client", "import"),
     ("accounts:user_list", _("Users"), "users", "accounts.user", "view"),
 ]

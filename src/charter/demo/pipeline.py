@@ -145,8 +145,9 @@ INTERACTIONS = [
 ]
 
 
-def seed_pipeline(clients: dict[str, Client], people: dict[str, User]) -> None:
-    """Contacts, deals across the stages, interactions, templates, one converted project."""
+def seed_pipeline(clients: dict[str, Client], people: dict[str, User]) -> Project:
+    """Contacts, deals across the stages, interactions, templates, one converted project
+    (returned)."""
     admin = people["wanglei"]
     contacts = {
         name: create_contact(
@@ -198,6 +199,7 @@ def seed_pipeline(clients: dict[str, Client], people: dict[str, User]) -> None:
         expected_version=project.version,
         team=[people["lina"], people["chenjie"]],
     )
+    return project
 
 
 def create_deal(

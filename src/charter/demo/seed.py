@@ -16,6 +16,7 @@ from charter.core.services import add_attachment
 from charter.crm.models import Client
 from charter.crm.services.clients import create_client
 from charter.crm.validators import uscc_check_character
+from charter.demo.discovery import seed_discovery
 from charter.demo.pipeline import seed_pipeline
 
 # The same for every demo account; `charter demo` prints it.
@@ -134,7 +135,8 @@ def seed_demo() -> bool:
             for spec in USERS[1:]
         }
         add_demo_files(clients["上海云栖科技有限公司"], manager=people["lina"])
-        seed_pipeline(clients, {admin.username: admin, **people})
+        project = seed_pipeline(clients, {admin.username: admin, **people})
+        seed_discovery(project, manager=people["lina"])
     return True
 
 

@@ -15,7 +15,6 @@ from charter.accounts.services import create_api_token
 from charter.core import services as core_services
 from charter.core.checks import api_path_view, iter_patterns
 from charter.discovery.tests import matrix_areas as discovery_matrix
-from charter.discovery.tests.factories import make_requirement
 from charter.planning.tests.factories import planning_world
 from charter.testing.factories import (
     ImportJobFactory,
@@ -256,29 +255,6 @@ HTML: dict[str, Case] = {
     "planning:template_delete": Case(
         roles(LOGIN, 200, 200, 403, 403), kwargs=lambda w: {"pk": planning_world(w).template.pk}
     ),
-    # ---- discovery: requirements
-    "discovery:project_requirements": Case(
-        roles(LOGIN, 200, 200, 200, 403), kwargs=lambda w: {"pk": planning_world(w).project.pk}
-    ),
-    "discovery:project_requirement_create": Case(
-        roles(LOGIN, 200, 200, 200, 403), kwargs=lambda w: {"pk": planning_world(w).project.pk}
-    ),
-    "discovery:opportunity_requirements": Case(
-        roles(LOGIN, 200, 200, 200, 403),
-        kwargs=lambda w: {"pk": OpportunityFactory(client=w.client_org).pk},
-    ),
-    "discovery:opportunity_requirement_create": Case(
-        roles(LOGIN, 200, 200, 200, 403),
-        kwargs=lambda w: {"pk": OpportunityFactory(client=w.client_org).pk},
-    ),
-    "discovery:requirement_detail": Case(
-        roles(LOGIN, 200, 200, 200, 403),
-        kwargs=lambda w: {"pk": make_requirement(planning_world(w).project).pk},
-    ),
-    "discovery:requirement_edit": Case(
-        roles(LOGIN, 200, 200, 200, 403),
-        kwargs=lambda w: {"pk": make_requirement(planning_world(w).project).pk},
-    ),
 }
 
 # Same objects, other client: hidden from the client user exactly as if they did not exist.
@@ -444,33 +420,6 @@ API: dict[str, Case] = {
     "DELETE /api/v1/project-templates/<template_id>": Case(
         roles(401, 204, 204, 403, 403),
         kwargs=lambda w: {"template_id": planning_world(w).unused_template().pk},
-    ),
-    # ---- discovery: requirements
-    "GET /api/v1/projects/<project_id>/requirements": Case(
-        roles(401, 200, 200, 200, 403),
-        kwargs=lambda w: {"project_id": planning_world(w).project.pk},
-    ),
-    "POST /api/v1/projects/<project_id>/requirements": Case(
-        roles(401, 201, 201, 201, 403),
-        kwargs=lambda w: {"project_id": planning_world(w).project.pk},
-        data=lambda w: {"title": w.unique("需求")},
-    ),
-    "GET /api/v1/opportunities/<opportunity_id>/requirements": Case(
-        roles(401, 200, 200, 200, 403),
-        kwargs=lambda w: {"opportunity_id": OpportunityFactory(client=w.client_org).pk},
-    ),
-    "POST /api/v1/opportunities/<opportunity_id>/requirements": Case(
-        roles(401, 201, 201, 201, 403),
-        kwargs=lambda w: {"opportunity_id": OpportunityFactory(client=w.client_org).pk},
-        data=lambda w: {"title": w.unique("需求")},
-    ),
-    "GET /api/v1/requirements/<requirement_id>": Case(
-        roles(401, 200, 200, 200, 403),
-        kwargs=lambda w: {"requirement_id": make_requirement(planning_world(w).project).pk},
-    ),
-    "PATCH /api/v1/requirements/<requirement_id>": Case(
-        roles(401, 428, 428, 428, 403),
-        kwargs=lambda w: {"requirement_id": make_requirement(planning_world(w).project).pk},
     ),
 }
 

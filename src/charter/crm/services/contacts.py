@@ -219,6 +219,7 @@ def _move_many_to_many(
     Goes through the link table, so relations without a reverse accessor move too."""
     field = relation.field
     through = relation.through
+    assert through is not None  # every many-to-many has a link table, declared or automatic
     owner, contact = field.m2m_column_name(), field.m2m_reverse_name()
     links = through._default_manager
     linked = set(links.filter(**{contact: survivor.pk}).values_list(owner, flat=True))

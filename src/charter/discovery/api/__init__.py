@@ -2,8 +2,15 @@
 
 from ninja import Router
 
-from charter.discovery.api import requirements
+from charter.discovery.api import (
+    campaigns,
+    documents,
+    findings,
+    questionnaires,
+    requirements,
+    sessions,
+)
 
 router = Router()
-for area in (requirements,):
+for area in (requirements, documents, questionnaires, sessions, findings, campaigns):
     router.add_router("", area.router)

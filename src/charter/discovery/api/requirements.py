@@ -1,21 +1,30 @@
-"""Requirements through the API: the register of a project or a deal, read and edit one."""
+"""Requirements through the API: the register of a project or a deal, read and edit one,
+bulk edit, import, comments, linked plan tasks and the traceability matrix."""
 
 import datetime
-from typing import Any
+import io
+from typing import Annotated, Any
 
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
-from ninja import Field, Query, Router, Schema, Status
+from django.utils.translation import gettext as _
+from ninja import Field, File, Form, Query, Router, Schema, Status
+from ninja.files import UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from charter.core import policy
-from charter.core.api import IF_MATCH, expected_version, read_with_etag, set_etag
+from charter.core.api import IF_MATCH, errors_on_field, expected_version, read_with_etag, set_etag
 from charter.discovery import services
 from charter.discovery.choices import Priority, RequirementStatus, RequirementType
 from charter.discovery.filtersets import filter_requirements
-from charter.discovery.models import Requirement
+from charter.discovery.models import Requirement, RequirementComment
+from charter.discovery.services import requirements as requirement_services
+from charter.discovery.services import traceability
+from charter.discovery.services.requirement_import import import_requirements
 from charter.discovery.views.parents import visible_parent
 from charter.planning.forms import colleagues
+from charter.planning.models import Task
 
 router = Router(tags=["requirements"])
 
@@ -87,9 +96,6 @@ class RequirementFilters(Schema):
 
 def _service_fields(values: dict[str, Any]) -> dict[str, Any]:
     """Schema values → service keywords: owner_id becomes the owner (a colleague, else 422)."""
-    from django.core.exceptions import ValidationError
-    from django.utils.translation import gettext as _
-
     if "owner_id" in values:
         owner_id = values.pop("owner_id")
         owner = colleagues().filter(pk=owner_id).first() if owner_id is not None else None
@@ -190,3 +196,342 @@ def update_requirement(
     )
     set_etag(response, requirement)
     return requirement
+
+
+# ---- bulk edit ------------------------------------------------------------------------------
+
+
+class RowVersion(Schema):
+    id: int
+    version: int = Field(description="The version you read; a row saved since answers 412.")
+
+
+class BulkChanges(Schema):
+    status: RequirementStatus | None = None
+    priority: Priority | None = None
+    type: RequirementType | None = None
+    owner_id: int | None = Field(None, description="A colleague's id; null removes the owner.")
+    client_visible: bool | None = None
+
+
+class BulkIn(Schema):
+    rows: list[RowVersion] = Field(min_length=1, description="The requirements to change.")
+    changes: BulkChanges = Field(description="Only the fields you send are changed.")
+
+
+def _bulk(request: HttpRequest, kind: str, pk: int, payload: BulkIn) -> Any:
+    parent = visible_parent(request.user, kind, pk)
+    changes = _service_fields(payload.changes.dict(exclude_unset=True))
+    versions = {row.id: row.version for row in payload.rows}
+    with errors_on_field("rows"):
+        return requirement_services.bulk_update_requirements(
+            parent, actor=request.user, versions=versions, **changes
+        )
+
+
+BULK_DOC = (
+    "All or nothing: a row saved since the version you sent answers 412 naming the stale codes; "
+    "each requirement's change is audited."
+)
+
+
+@router.post(
+    "/projects/{project_id}/requirements/bulk",
+    response=list[RequirementOut],
+    summary="Change several of a project's requirements at once",
+    description=BULK_DOC,
+)
+@policy.api_requires("discovery.requirement", "change")
+def bulk_project_requirements(request: HttpRequest, project_id: int, payload: BulkIn) -> Any:
+    return _bulk(request, "project", project_id, payload)
+
+
+@router.post(
+    "/opportunities/{opportunity_id}/requirements/bulk",
+    response=list[RequirementOut],
+    summary="Change several of a deal's requirements at once",
+    description=BULK_DOC,
+)
+@policy.api_requires("discovery.requirement", "change")
+def bulk_opportunity_requirements(
+    request: HttpRequest, opportunity_id: int, payload: BulkIn
+) -> Any:
+    return _bulk(request, "opportunity", opportunity_id, payload)
+
+
+# ---- import -----------------------------------------------------------------------------------
+
+
+class RowError(Schema):
+    column: str = Field(description="The file's heading, empty when the row as a whole is wrong.")
+    message: str
+
+
+class ImportRowOut(Schema):
+    row: int = Field(description="Row number in the file; the heading row is 1.")
+    action: str = Field(description="create, update, unchanged or error.")
+    code: str = Field(description="The requirement's code (for a new row: the code it gets).")
+    title: str
+    changes: dict[str, list[Any]] = Field(description="field: [before, after]")
+    errors: list[RowError]
+
+
+class ImportReportOut(Schema):
+    committed: bool = Field(description="True when the rows were written (never on a dry run).")
+    created: int
+    updated: int
+    unchanged: int
+    errors: int = Field(description="Rows with errors; any makes the import write nothing.")
+    ignored_columns: list[str]
+    rows: list[ImportRowOut]
+
+
+def _import(request: HttpRequest, kind: str, pk: int, file: UploadedFile, dry_run: bool) -> Any:
+    parent = visible_parent(request.user, kind, pk)
+    with errors_on_field("file"):
+        report = import_requirements(
+            parent, io.BytesIO(file.read()), file.name or "", actor=request.user, commit=not dry_run
+        )
+    counts = report.counts
+    return {
+        "committed": report.committed,
+        "created": counts["create"],
+        "updated": counts["update"],
+        "unchanged": counts["unchanged"],
+        "errors": counts["error"],
+        "ignored_columns": report.ignored_columns,
+        "rows": [
+            {
+                "row": row.number,
+                "action": row.action,
+                "code": row.code,
+                "title": row.title,
+                "changes": {
+                    name: [str(v) if v is not None else None for v in values]
+                    for name, values in row.changes.items()
+                },
+                "errors": [
+                    {"column": column, "message": message} for column, message in row.errors
+                ],
+            }
+            for row in report.rows
+        ],
+    }
+
+
+IMPORT_DOC = (
+    "CSV (UTF-8 or GB18030) or XLSX with headings in English or Chinese. A row with a Code "
+    "updates that requirement, a row without one adds a new requirement (or matches one with "
+    "the same title). With dry_run (the default) nothing is written; otherwise all rows are "
+    "written or — when any row has errors — none (committed is then false)."
+)
+UploadField = Annotated[UploadedFile, File(..., description="CSV or XLSX.")]
+DryRunField = Annotated[bool, Form(True, description="Only check and report (default).")]
+
+
+@router.post(
+    "/projects/{project_id}/requirements/import",
+    response=ImportReportOut,
+    summary="Import requirements into a project from CSV/XLSX (per-row report)",
+    description=IMPORT_DOC,
+)
+@policy.api_requires("discovery.requirement", "import")
+def import_project_requirements(
+    request: HttpRequest, project_id: int, file: UploadField, dry_run: DryRunField = True
+) -> Any:
+    return _import(request, "project", project_id, file, dry_run)
+
+
+@router.post(
+    "/opportunities/{opportunity_id}/requirements/import",
+    response=ImportReportOut,
+    summary="Import requirements into a deal from CSV/XLSX (per-row report)",
+    description=IMPORT_DOC,
+)
+@policy.api_requires("discovery.requirement", "import")
+def import_opportunity_requirements(
+    request: HttpRequest, opportunity_id: int, file: UploadField, dry_run: DryRunField = True
+) -> Any:
+    return _import(request, "opportunity", opportunity_id, file, dry_run)
+
+
+# ---- comments -------------------------------------------------------------------------------
+
+
+class CommentOut(Schema):
+    id: int
+    author: str | None = Field(description="Display name; null when the account was removed.")
+    body: str
+    created_at: datetime.datetime
+
+    @staticmethod
+    def resolve_author(comment: RequirementComment) -> str | None:
+        return str(comment.author) if comment.author_id else None
+
+
+class CommentIn(Schema):
+    body: str = Field(min_length=1, description="The comment; blank is refused.")
+
+
+@router.get(
+    "/requirements/{requirement_id}/comments",
+    response=list[CommentOut],
+    summary="A requirement's comments, oldest first",
+)
+@policy.api_requires("discovery.requirement", "view")
+def requirement_comments(request: HttpRequest, requirement_id: int) -> Any:
+    requirement = get_object_or_404(Requirement.objects.for_user(request.user), pk=requirement_id)
+    return requirement.comments.select_related("author")
+
+
+@router.post(
+    "/requirements/{requirement_id}/comments",
+    response={201: CommentOut},
+    summary="Comment on a requirement",
+)
+@policy.api_requires("discovery.requirement", "comment")
+def add_requirement_comment(request: HttpRequest, requirement_id: int, payload: CommentIn) -> Any:
+    requirement = get_object_or_404(
+        Requirement.objects.for_user(request.user, "comment"), pk=requirement_id
+    )
+    comment = requirement_services.add_requirement_comment(
+        requirement, author=request.user, body=payload.body
+    )
+    return Status(201, comment)
+
+
+# ---- plan tasks ------------------------------------------------------------------------------
+
+
+class TaskLinkOut(Schema):
+    id: int
+    name: str
+    phase: str | None = Field(description="The plan phase the task belongs to.")
+
+    @staticmethod
+    def resolve_phase(task: Task) -> str | None:
+        return str(task.phase) if task.phase_id else None
+
+
+class TasksIn(Schema):
+    task_ids: list[int] = Field(
+        description="Plan tasks of the requirement's project; an empty list unlinks all."
+    )
+
+
+def _linked_tasks(requirement: Requirement) -> Any:
+    return requirement.tasks.select_related("phase").order_by("phase__order", "order", "pk")
+
+
+@router.get(
+    "/requirements/{requirement_id}/tasks",
+    response=list[TaskLinkOut],
+    summary="The plan tasks that deliver a requirement",
+)
+@policy.api_requires("discovery.requirement", "view")
+def requirement_tasks(request: HttpRequest, requirement_id: int) -> Any:
+    requirement = get_object_or_404(Requirement.objects.for_user(request.user), pk=requirement_id)
+    return _linked_tasks(requirement)
+
+
+@router.put(
+    "/requirements/{requirement_id}/tasks",
+    response=list[TaskLinkOut],
+    summary="Set the plan tasks that deliver a project requirement",
+    description="Tasks of another project, unknown ids or a deal's requirement answer 422.",
+)
+@policy.api_requires("discovery.requirement", "change")
+def set_requirement_tasks(request: HttpRequest, requirement_id: int, payload: TasksIn) -> Any:
+    requirement = get_object_or_404(
+        Requirement.objects.for_user(request.user, "change"), pk=requirement_id
+    )
+    wanted = set(payload.task_ids)
+    tasks = list(Task.objects.filter(pk__in=wanted))
+    missing = wanted - {task.pk for task in tasks}
+    if missing:
+        raise ValidationError(
+            {
+                "task_ids": _("No task has the id %(ids)s.")
+                % {"ids": ", ".join(map(str, sorted(missing)))}
+            }
+        )
+    with errors_on_field("task_ids"):
+        try:
+            requirement_services.set_requirement_tasks(requirement, actor=request.user, tasks=tasks)
+        except ValidationError as problem:
+            raise ValidationError({"task_ids": problem.messages}) from problem
+    return _linked_tasks(requirement)
+
+
+# ---- traceability ------------------------------------------------------------------------------
+
+
+class SourceOut(Schema):
+    label: str = Field(description="What the source is, e.g. “Interview · 财务总监”.")
+    url: str
+    latent_need: bool
+
+
+class TraceRowOut(Schema):
+    id: int
+    code: str
+    title: str
+    status: RequirementStatus
+    sources: list[SourceOut]
+    tasks: list[TaskLinkOut]
+    delivered: bool
+    gaps: list[str] = Field(description="no_source and/or no_delivery (project requirements).")
+
+
+class TraceFilters(Schema):
+    gap: str = Field("", pattern="^(no_source|no_delivery)?$", description="Only rows with it.")
+
+
+def _trace(request: HttpRequest, kind: str, pk: int, filters: TraceFilters) -> Any:
+    parent = visible_parent(request.user, kind, pk)
+    scope = Requirement.objects.for_user(request.user).filter(**{kind: parent})
+    return [_trace_row(row) for row in traceability.trace(scope, gap=filters.gap)]
+
+
+def _trace_row(row: Any) -> dict[str, Any]:
+    gaps = [] if row.has_source else ["no_source"]
+    settled = row.status in traceability.SETTLED
+    if row.project_id and not row.has_task and not settled:
+        gaps.append("no_delivery")
+    return {
+        "id": row.pk,
+        "code": row.code,
+        "title": row.title,
+        "status": row.status,
+        "sources": [
+            {"label": f.source_label, "url": f.source_url, "latent_need": f.latent_need}
+            for f in row.trace_sources
+        ],
+        "tasks": row.trace_tasks,
+        "delivered": traceability.is_delivered(row),
+        "gaps": gaps,
+    }
+
+
+@router.get(
+    "/projects/{project_id}/traceability",
+    response=list[TraceRowOut],
+    summary="A project's traceability matrix: requirements, sources, plan tasks, gaps",
+)
+@policy.api_requires("discovery.requirement", "view")
+def project_traceability(
+    request: HttpRequest, project_id: int, filters: Query[TraceFilters]
+) -> Any:
+    return _trace(request, "project", project_id, filters)
+
+
+@router.get(
+    "/opportunities/{opportunity_id}/traceability",
+    response=list[TraceRowOut],
+    summary="A deal's traceability matrix: requirements and their sources",
+)
+@policy.api_requires("discovery.requirement", "view")
+def opportunity_traceability(
+    request: HttpRequest, opportunity_id: int, filters: Query[TraceFilters]
+) -> Any:
+    return _trace(request, "opportunity", opportunity_id, filters)

@@ -35,6 +35,7 @@ class Interview(OnProjectOrDeal, VersionedModel):
     objects = SessionQuerySet.as_manager()
 
     charter_history = True
+    charter_attachable = True  # the recording, photos of the whiteboard…
 
     class Meta:
         verbose_name = _("interview")

@@ -27,7 +27,7 @@ def carry_discovery(deal: Opportunity, project: Project, *, actor: Any) -> dict[
     the deal keeps its one. Returns what moved, for the conversion's audit summary."""
     moved: dict[str, Any] = {"requirements": carry_requirements(deal, project, actor=actor)}
     for model in (*CARRIED, RequirementsDocument):
-        rows = model._default_manager.filter(opportunity=deal)  # type: ignore[attr-defined]
+        rows = model._default_manager.filter(opportunity=deal)
         if (
             model is RequirementsDocument
             and RequirementsDocument.objects.filter(project=project).exists()
@@ -38,5 +38,5 @@ def carry_discovery(deal: Opportunity, project: Project, *, actor: Any) -> dict[
             changes |= {"version": F("version") + 1, "updated_at": timezone.now()}
         count = rows.update(**changes)
         if count:
-            moved[model._meta.model_name] = count
+            moved[str(model._meta.model_name)] = count
     return moved

@@ -1,18 +1,22 @@
-"""Requirements: create, edit (versioned), and carry a deal's requirements into its project."""
+"""Requirements: create, edit (versioned) one or many, comment, link plan tasks, and carry a
+deal's requirements into its project."""
 
+from collections.abc import Iterable, Mapping
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import F, Max
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from charter.core import audit
 from charter.core.choices import ACTION_LABELS
-from charter.core.concurrency import update_versioned
+from charter.core.concurrency import StaleEdit, update_versioned
 from charter.crm.models import Opportunity
-from charter.discovery.models import Requirement, requirement_code
-from charter.planning.models import Project
+from charter.discovery.models import Requirement, RequirementComment, requirement_code
+from charter.planning.models import Project, Task
 
 EDITABLE_FIELDS = (
     "title",
@@ -29,16 +33,19 @@ EDITABLE_FIELDS = (
     "client_visible",
 )
 AUDITED_FIELDS = ("code", "project", "opportunity", *EDITABLE_FIELDS)
+BULK_FIELDS = ("status", "priority", "owner", "type", "client_visible")
 
 ACTION_LABELS.update(
     {
         "status_changed": gettext_lazy("changed the status of"),
         "carried_over": gettext_lazy("carried into the project"),
+        "commented": gettext_lazy("commented on"),
+        "tasks_linked": gettext_lazy("changed the plan tasks of"),
     }
 )
 
 
-def _parent_field(parent: models.Model) -> str:
+def parent_field(parent: models.Model) -> str:
     if isinstance(parent, Project):
         return "project"
     if isinstance(parent, Opportunity):
@@ -66,7 +73,7 @@ def create_requirement(parent: models.Model, *, actor: Any, **fields: Any) -> Re
     unknown = set(fields) - set(EDITABLE_FIELDS)
     if unknown:
         raise ValueError(f"{', '.join(sorted(unknown))} not editable here")
-    field = _parent_field(parent)
+    field = parent_field(parent)
     _lock(parent)
     number = _next_number(field, parent)
     requirement = Requirement(
@@ -104,6 +111,100 @@ def update_requirement(
         action = "status_changed" if set(changed) == {"status"} else "updated"
         audit.record(requirement, action, actor=actor, changes=changed)
     return requirement
+
+
+class StaleRequirements(StaleEdit):
+    """Some of the selected requirements were saved by someone else since the list was loaded."""
+
+    def __init__(self, codes: Iterable[str]) -> None:
+        self.codes = sorted(codes)
+        Exception.__init__(
+            self,
+            _(
+                "Someone else saved %(codes)s after you opened the list, so nothing was changed. "
+                "Reload the list and try again."
+            )
+            % {"codes": ", ".join(self.codes)},
+        )
+
+
+@transaction.atomic
+def bulk_update_requirements(
+    parent: models.Model, *, actor: Any, versions: Mapping[int, int], **changes: Any
+) -> list[Requirement]:
+    """Apply the same ``changes`` (see BULK_FIELDS) to the requirements of ``parent`` whose ids
+    are the keys of ``versions``, each based on the version given for it. All or nothing:
+    locks the rows (SELECT … FOR UPDATE, by id); raises StaleRequirements naming every row saved
+    since its version, ValidationError for an id not in the register or an invalid value.
+    Each requirement gets its own audited field diff."""
+    unknown = set(changes) - set(BULK_FIELDS)
+    if unknown:
+        raise ValueError(f"{', '.join(sorted(unknown))} not editable in bulk")
+    if not versions:
+        raise ValidationError(_("Select at least one requirement."), code="empty")
+    if not changes:
+        raise ValidationError(_("Choose at least one thing to change."), code="no_change")
+    rows = list(
+        Requirement.objects.select_for_update()
+        .filter(**{parent_field(parent): parent}, pk__in=list(versions))
+        .order_by("pk")
+    )
+    if len(rows) != len(versions):
+        raise ValidationError(
+            _("Some of the selected requirements are not in this register."), code="foreign"
+        )
+    stale = [row.code for row in rows if row.version != versions[row.pk]]
+    if stale:
+        raise StaleRequirements(stale)
+    for row in rows:
+        update_requirement(row, actor=actor, expected_version=versions[row.pk], **changes)
+    return rows
+
+
+@transaction.atomic
+def add_requirement_comment(
+    requirement: Requirement, *, author: Any, body: str
+) -> RequirementComment:
+    """Add a colleague's comment (kept, never edited); audited on the requirement."""
+    body = (body or "").strip()
+    if not body:
+        raise ValidationError({"body": _("Write a comment first.")}, code="required")
+    comment = RequirementComment.objects.create(requirement=requirement, author=author, body=body)
+    audit.record(requirement, "commented", actor=author, changes={"comment": [None, body]})
+    return comment
+
+
+@transaction.atomic
+def set_requirement_tasks(
+    requirement: Requirement, *, actor: Any, tasks: Iterable[Task]
+) -> list[Task]:
+    """Make ``tasks`` (plan tasks of the requirement's own project) the ones that deliver it.
+
+    Locks the requirement row so two editors' link lists do not interleave. Raises
+    ValidationError for a deal's requirement (deals have no plan) or a task of another
+    project; audited as the list of task names before and after."""
+    chosen = list(dict.fromkeys(tasks))
+    if not requirement.project_id:
+        raise ValidationError(
+            {"tasks": _("A deal has no plan tasks; link tasks once the deal is a project.")},
+            code="deal",
+        )
+    foreign = [task for task in chosen if task.project_id != requirement.project_id]
+    if foreign:
+        raise ValidationError(
+            {
+                "tasks": _("%(tasks)s belong to another project.")
+                % {"tasks": ", ".join(str(task) for task in foreign)}
+            },
+            code="foreign",
+        )
+    Requirement.objects.select_for_update().filter(pk=requirement.pk).values("pk").get()
+    before = sorted(str(task) for task in requirement.tasks.all())
+    requirement.tasks.set(chosen)
+    after = sorted(str(task) for task in chosen)
+    if before != after:
+        audit.record(requirement, "tasks_linked", actor=actor, changes={"tasks": [before, after]})
+    return chosen
 
 
 def carry_requirements(deal: Opportunity, project: Project, *, actor: Any) -> list[str]:

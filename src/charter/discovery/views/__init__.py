@@ -1,5 +1,25 @@
 """Discovery pages, one module per area; each module ends with its ``urls`` list."""
 
-from charter.discovery.views import requirements
+from charter.discovery.views import (
+    campaigns,
+    confirm,
+    documents,
+    findings,
+    questionnaires,
+    requirement_tools,
+    requirements,
+    respond,
+    sessions,
+)
 
-urls = [*requirements.urls]
+urls = [
+    *requirements.urls,
+    *requirement_tools.urls,
+    *sessions.urls,
+    *findings.urls,
+    *questionnaires.urls,
+    *documents.urls,
+    *confirm.urls,
+    *campaigns.urls,
+    *respond.urls,
+]

@@ -16,12 +16,17 @@ from charter.core.forms import submit
 from charter.discovery import services
 from charter.discovery.filtersets import filter_requirements
 from charter.discovery.forms.requirements import (
+    BulkEditForm,
+    CommentForm,
     RequirementEditForm,
     RequirementFilterForm,
     RequirementForm,
+    RequirementTasksForm,
 )
-from charter.discovery.models import Requirement
+from charter.discovery.models import Requirement, RequirementComment
+from charter.discovery.services.traceability import with_trace
 from charter.discovery.views.parents import parent_paths, parent_url, visible_parent
+from charter.discovery.views.requirement_tools import project_tasks
 
 PER_PAGE = 25
 
@@ -73,6 +78,9 @@ def requirement_list(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
             value not in (None, "") for key, value in filters.items() if key != "sort"
         ),
         "create_url": _create_url(parent),
+        "bulk_form": BulkEditForm(),
+        "bulk_url": parent_url(parent, "requirement_bulk"),
+        "import_url": parent_url(parent, "requirement_import"),
     }
     return render(request, "discovery/requirement_list.html", context)
 
@@ -113,11 +121,22 @@ def _requirement(request: HttpRequest, pk: int, action: str) -> Requirement:
 @require_GET
 @policy.requires("discovery.requirement", "view")
 def requirement_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    requirement = _requirement(request, pk, "view")
+    """The requirement with its sources, the plan tasks that deliver it, and its comments."""
+    rows = with_trace(
+        Requirement.objects.for_user(request.user).select_related("project", "opportunity", "owner")
+    ).prefetch_related(
+        models.Prefetch("comments", queryset=RequirementComment.objects.select_related("author"))
+    )
+    requirement = get_object_or_404(rows, pk=pk)
+    tasks = list(project_tasks(requirement))
+    linked = [task.pk for task in requirement.trace_tasks]  # type: ignore[attr-defined]
     context = {
         "requirement": requirement,
         "parent": requirement.parent,
         "list_url": _list_url(requirement.parent),
+        "comment_form": CommentForm(),
+        "tasks_form": RequirementTasksForm(initial={"tasks": linked}, project_tasks=tasks),
+        "has_plan_tasks": bool(tasks),
     }
     return render(request, "discovery/requirement_detail.html", context)
 

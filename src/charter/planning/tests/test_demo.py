@@ -51,3 +51,29 @@ def test_the_demo_has_a_converted_project_and_a_deal_to_convert(demo):
     assert wizard.status_code == 200 and "Emma Clarke" in wizard.content.decode()
     assert seed_demo() is False
     assert Project.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_the_demo_shows_every_part_of_discovery(demo):
+    project = Project.objects.get()
+    assert project.requirements.filter(latent_need=True).exists()
+    assert project.interviews.count() == 1 and project.focusgroups.count() == 1
+    campaign = project.campaigns.get()
+    assert campaign.invitations.filter(response__submitted_at__isnull=False).count() >= 2
+    document = project.requirementsdocuments.get()
+    confirmed = document.versions.get().confirmations.get()
+    assert confirmed.decision == "confirmed"
+    deal = Opportunity.objects.get(title="Warehouse analytics consulting")
+    assert deal.requirements.count() == 2
+    manager = HttpClient()
+    manager.force_login(User.objects.get(username="lina"))
+    pages = [
+        reverse("discovery:project_requirements", args=[project.pk]),
+        reverse("discovery:project_findings", args=[project.pk]),
+        reverse("discovery:campaign_results", args=[campaign.pk]),
+        reverse("discovery:project_document", args=[project.pk]),
+        reverse("discovery:project_traceability", args=[project.pk]),
+        reverse("discovery:questionnaire_list"),
+    ]
+    for url in pages:
+        assert manager.get(url).status_code == 200, url
