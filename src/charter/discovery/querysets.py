@@ -1,4 +1,4 @@
-from typing import Any
+from typing import Any, Self
 
 from django.db import models
 from django.db.models import Case, IntegerField, Q, Value, When
@@ -10,7 +10,7 @@ class OnProjectOrDealQuerySet(models.QuerySet):
     """Rows of the projects and deals the user may see, under the model's policy
     (``discovery.<model>``): members reach those of their own projects and every deal."""
 
-    def for_user(self, user: Any, action: str = "view") -> "OnProjectOrDealQuerySet":
+    def for_user(self, user: Any, action: str = "view") -> Self:
         from charter.crm.models import Opportunity
         from charter.planning.models import Project
 

@@ -9,10 +9,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
 
 from charter.core import policy
 from charter.core.api import IF_MATCH, expected_version, read_with_etag, set_etag
+from charter.discovery.api.parents import parent_operation
 from charter.discovery.choices import CampaignStatus, KanoCategory, QuestionKind
 from charter.discovery.models import Campaign, Questionnaire
 from charter.discovery.services import campaigns as service
@@ -127,12 +127,29 @@ def _campaign(request: HttpRequest, campaign_id: int, action: str) -> Campaign:
     return get_object_or_404(Campaign.objects.for_user(request.user, action), pk=campaign_id)
 
 
-def _list(request: HttpRequest, kind: str, pk: int) -> Any:
+@parent_operation(
+    router,
+    "GET",
+    "/campaigns",
+    response=list[CampaignListOut],
+    summary="A {parent}'s questionnaire campaigns",
+    rule=("discovery.campaign", "view"),
+    paginated=True,
+)
+def campaigns(request: HttpRequest, kind: str, pk: int) -> Any:
     parent = visible_parent(request.user, kind, pk)
     return with_rates(Campaign.objects.for_user(request.user).filter(**{kind: parent}))
 
 
-def _create(request: HttpRequest, kind: str, pk: int, payload: CampaignIn) -> Any:
+@parent_operation(
+    router,
+    "POST",
+    "/campaigns",
+    response={201: CampaignOut},
+    summary="Create a draft campaign for contacts of the {parent}'s client",
+    rule=("discovery.campaign", "add"),
+)
+def create_campaign(request: HttpRequest, kind: str, pk: int, payload: CampaignIn) -> Any:
     parent = visible_parent(request.user, kind, pk)
     values = payload.dict()
     questionnaire = (
@@ -150,50 +167,6 @@ def _create(request: HttpRequest, kind: str, pk: int, payload: CampaignIn) -> An
         parent, actor=request.user, questionnaire=questionnaire, contacts=contacts, **values
     )
     return Status(201, campaign)
-
-
-@router.get(
-    "/projects/{project_id}/campaigns",
-    response=list[CampaignListOut],
-    summary="A project's questionnaire campaigns",
-)
-@policy.api_requires("discovery.campaign", "view")
-@paginate(LimitOffsetPagination)
-def project_campaigns(request: HttpRequest, project_id: int) -> Any:
-    return _list(request, "project", project_id)
-
-
-@router.post(
-    "/projects/{project_id}/campaigns",
-    response={201: CampaignOut},
-    summary="Create a draft campaign for contacts of the project's client",
-)
-@policy.api_requires("discovery.campaign", "add")
-def create_project_campaign(request: HttpRequest, project_id: int, payload: CampaignIn) -> Any:
-    return _create(request, "project", project_id, payload)
-
-
-@router.get(
-    "/opportunities/{opportunity_id}/campaigns",
-    response=list[CampaignListOut],
-    summary="A deal's questionnaire campaigns",
-)
-@policy.api_requires("discovery.campaign", "view")
-@paginate(LimitOffsetPagination)
-def opportunity_campaigns(request: HttpRequest, opportunity_id: int) -> Any:
-    return _list(request, "opportunity", opportunity_id)
-
-
-@router.post(
-    "/opportunities/{opportunity_id}/campaigns",
-    response={201: CampaignOut},
-    summary="Create a draft campaign for contacts of the deal's client",
-)
-@policy.api_requires("discovery.campaign", "add")
-def create_opportunity_campaign(
-    request: HttpRequest, opportunity_id: int, payload: CampaignIn
-) -> Any:
-    return _create(request, "opportunity", opportunity_id, payload)
 
 
 @router.get("/campaigns/{campaign_id}", response=CampaignOut, summary="A campaign")

@@ -14,6 +14,7 @@ from ninja.pagination import LimitOffsetPagination, paginate
 from charter.core import policy
 from charter.core.api import IF_MATCH, expected_version, set_etag
 from charter.crm.models import Contact
+from charter.discovery.api.parents import parent_operation
 from charter.discovery.choices import Decision
 from charter.discovery.models import ConfirmationRequest, DocumentVersion, RequirementsDocument
 from charter.discovery.services import documents as services
@@ -210,7 +211,15 @@ def _contacts(document: RequirementsDocument, ids: list[int], name: str) -> list
     return contacts
 
 
-def _get(request: HttpRequest, response: HttpResponse, kind: str, pk: int) -> Any:
+@parent_operation(
+    router,
+    "GET",
+    "/document",
+    response=DocumentOut,
+    summary="A {parent}'s requirements document (the draft) and its status",
+    rule=(RESOURCE, "view"),
+)
+def parent_document(request: HttpRequest, response: HttpResponse, kind: str, pk: int) -> Any:
     parent = visible_parent(request.user, kind, pk)
     document = get_object_or_404(
         RequirementsDocument.objects.for_user(request.user).filter(**{kind: parent})
@@ -218,7 +227,15 @@ def _get(request: HttpRequest, response: HttpResponse, kind: str, pk: int) -> An
     return _out(document, response)
 
 
-def _create(
+@parent_operation(
+    router,
+    "POST",
+    "/document",
+    response={201: DocumentOut},
+    summary="Start a {parent}'s requirements document (one per {parent})",
+    rule=(RESOURCE, "change"),
+)
+def create_document(
     request: HttpRequest, response: HttpResponse, kind: str, pk: int, payload: DocumentIn
 ) -> Any:
     parent = visible_parent(request.user, kind, pk)
@@ -226,50 +243,6 @@ def _create(
         parent, actor=request.user, language=_language(payload.language), title=payload.title
     )
     return Status(201, _out(document, response))
-
-
-@router.get(
-    "/projects/{project_id}/document",
-    response=DocumentOut,
-    summary="A project's requirements document (the draft) and its status",
-)
-@policy.api_requires(RESOURCE, "view")
-def project_document(request: HttpRequest, response: HttpResponse, project_id: int) -> Any:
-    return _get(request, response, "project", project_id)
-
-
-@router.post(
-    "/projects/{project_id}/document",
-    response={201: DocumentOut},
-    summary="Start a project's requirements document (one per project)",
-)
-@policy.api_requires(RESOURCE, "change")
-def create_project_document(
-    request: HttpRequest, response: HttpResponse, project_id: int, payload: DocumentIn
-) -> Any:
-    return _create(request, response, "project", project_id, payload)
-
-
-@router.get(
-    "/opportunities/{opportunity_id}/document",
-    response=DocumentOut,
-    summary="A deal's requirements document (the draft) and its status",
-)
-@policy.api_requires(RESOURCE, "view")
-def opportunity_document(request: HttpRequest, response: HttpResponse, opportunity_id: int) -> Any:
-    return _get(request, response, "opportunity", opportunity_id)
-
-
-@router.post(
-    "/opportunities/{opportunity_id}/document",
-    response={201: DocumentOut},
-    summary="Start a deal's requirements document (one per deal)",
-)
-@policy.api_requires(RESOURCE, "change")
-def create_opportunity_document(
-    request: HttpRequest, response: HttpResponse, opportunity_id: int, payload: DocumentIn
-) -> Any:
-    return _create(request, response, "opportunity", opportunity_id, payload)
 
 
 @router.patch(

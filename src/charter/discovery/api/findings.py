@@ -10,9 +10,9 @@ from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
 
 from charter.core import policy
+from charter.discovery.api.parents import parent_operation
 from charter.discovery.api.requirements import RequirementOut
 from charter.discovery.models import Finding, Requirement
 from charter.discovery.services import findings as services
@@ -76,14 +76,31 @@ class FindingFilters(Schema):
     latent: bool | None = None
 
 
-def _list(request: HttpRequest, kind: str, pk: int, filters: FindingFilters) -> Any:
+@parent_operation(
+    router,
+    "GET",
+    "/findings",
+    response=list[FindingOut],
+    summary="A {parent}'s findings, newest first",
+    rule=("discovery.finding", "view"),
+    paginated=True,
+)
+def findings(request: HttpRequest, kind: str, pk: int, filters: Query[FindingFilters]) -> Any:
     parent = visible_parent(request.user, kind, pk)
     values = {key: value for key, value in filters.dict().items() if value is not None}
     rows = Finding.objects.for_user(request.user).filter(**{kind: parent})
     return services.filter_findings(rows, **values)
 
 
-def _create(request: HttpRequest, kind: str, pk: int, payload: FindingIn) -> Any:
+@parent_operation(
+    router,
+    "POST",
+    "/findings",
+    response={201: FindingOut},
+    summary="Record a finding of a {parent} from a source",
+    rule=("discovery.finding", "add"),
+)
+def create_finding(request: HttpRequest, kind: str, pk: int, payload: FindingIn) -> Any:
     parent = visible_parent(request.user, kind, pk)
     owner, source = services.resolve_source(
         request.user, payload.source, payload.source_id, parent_kind=kind, parent_id=pk
@@ -100,52 +117,6 @@ def _create(request: HttpRequest, kind: str, pk: int, payload: FindingIn) -> Any
         actor=request.user,
     )
     return Status(201, finding)
-
-
-@router.get(
-    "/projects/{project_id}/findings",
-    response=list[FindingOut],
-    summary="A project's findings, newest first",
-)
-@policy.api_requires("discovery.finding", "view")
-@paginate(LimitOffsetPagination)
-def project_findings(request: HttpRequest, project_id: int, filters: Query[FindingFilters]) -> Any:
-    return _list(request, "project", project_id, filters)
-
-
-@router.post(
-    "/projects/{project_id}/findings",
-    response={201: FindingOut},
-    summary="Record a finding of a project from a source",
-)
-@policy.api_requires("discovery.finding", "add")
-def create_project_finding(request: HttpRequest, project_id: int, payload: FindingIn) -> Any:
-    return _create(request, "project", project_id, payload)
-
-
-@router.get(
-    "/opportunities/{opportunity_id}/findings",
-    response=list[FindingOut],
-    summary="A deal's findings, newest first",
-)
-@policy.api_requires("discovery.finding", "view")
-@paginate(LimitOffsetPagination)
-def opportunity_findings(
-    request: HttpRequest, opportunity_id: int, filters: Query[FindingFilters]
-) -> Any:
-    return _list(request, "opportunity", opportunity_id, filters)
-
-
-@router.post(
-    "/opportunities/{opportunity_id}/findings",
-    response={201: FindingOut},
-    summary="Record a finding of a deal from a source",
-)
-@policy.api_requires("discovery.finding", "add")
-def create_opportunity_finding(
-    request: HttpRequest, opportunity_id: int, payload: FindingIn
-) -> Any:
-    return _create(request, "opportunity", opportunity_id, payload)
 
 
 def _finding(request: HttpRequest, pk: int, action: str) -> Finding:

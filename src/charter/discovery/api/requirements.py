@@ -11,11 +11,11 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
-from ninja.pagination import LimitOffsetPagination, paginate
 
 from charter.core import policy
 from charter.core.api import IF_MATCH, errors_on_field, expected_version, read_with_etag, set_etag
 from charter.discovery import services
+from charter.discovery.api.parents import parent_operation
 from charter.discovery.choices import Priority, RequirementStatus, RequirementType
 from charter.discovery.filtersets import filter_requirements
 from charter.discovery.models import Requirement, RequirementComment
@@ -105,7 +105,18 @@ def _service_fields(values: dict[str, Any]) -> dict[str, Any]:
     return values
 
 
-def _list(request: HttpRequest, kind: str, pk: int, filters: RequirementFilters) -> Any:
+@parent_operation(
+    router,
+    "GET",
+    "/requirements",
+    response=list[RequirementOut],
+    summary="A {parent}'s requirements (filters as query parameters)",
+    rule=("discovery.requirement", "view"),
+    paginated=True,
+)
+def requirements(
+    request: HttpRequest, kind: str, pk: int, filters: Query[RequirementFilters]
+) -> Any:
     parent = visible_parent(request.user, kind, pk)
     values = filters.dict()
     values["owner"] = values.pop("owner_id")
@@ -115,60 +126,19 @@ def _list(request: HttpRequest, kind: str, pk: int, filters: RequirementFilters)
     )
 
 
-def _create(request: HttpRequest, kind: str, pk: int, payload: RequirementIn) -> Any:
+@parent_operation(
+    router,
+    "POST",
+    "/requirements",
+    response={201: RequirementOut},
+    summary="Add a requirement to a {parent}; its code is the next REQ number",
+    description="A deal's requirements move to its project at conversion, keeping their codes.",
+    rule=("discovery.requirement", "add"),
+)
+def create_requirement(request: HttpRequest, kind: str, pk: int, payload: RequirementIn) -> Any:
     parent = visible_parent(request.user, kind, pk)
     fields = _service_fields(payload.dict())
     return Status(201, services.create_requirement(parent, actor=request.user, **fields))
-
-
-@router.get(
-    "/projects/{project_id}/requirements",
-    response=list[RequirementOut],
-    summary="A project's requirements (filters as query parameters)",
-)
-@policy.api_requires("discovery.requirement", "view")
-@paginate(LimitOffsetPagination)
-def project_requirements(
-    request: HttpRequest, project_id: int, filters: Query[RequirementFilters]
-) -> Any:
-    return _list(request, "project", project_id, filters)
-
-
-@router.post(
-    "/projects/{project_id}/requirements",
-    response={201: RequirementOut},
-    summary="Add a requirement to a project; its code is the next REQ number",
-)
-@policy.api_requires("discovery.requirement", "add")
-def create_project_requirement(
-    request: HttpRequest, project_id: int, payload: RequirementIn
-) -> Any:
-    return _create(request, "project", project_id, payload)
-
-
-@router.get(
-    "/opportunities/{opportunity_id}/requirements",
-    response=list[RequirementOut],
-    summary="A deal's pre-sales requirements (filters as query parameters)",
-)
-@policy.api_requires("discovery.requirement", "view")
-@paginate(LimitOffsetPagination)
-def opportunity_requirements(
-    request: HttpRequest, opportunity_id: int, filters: Query[RequirementFilters]
-) -> Any:
-    return _list(request, "opportunity", opportunity_id, filters)
-
-
-@router.post(
-    "/opportunities/{opportunity_id}/requirements",
-    response={201: RequirementOut},
-    summary="Add a pre-sales requirement to a deal; it moves to the project at conversion",
-)
-@policy.api_requires("discovery.requirement", "add")
-def create_opportunity_requirement(
-    request: HttpRequest, opportunity_id: int, payload: RequirementIn
-) -> Any:
-    return _create(request, "opportunity", opportunity_id, payload)
 
 
 @router.get("/requirements/{requirement_id}", response=RequirementOut, summary="A requirement")
@@ -219,7 +189,17 @@ class BulkIn(Schema):
     changes: BulkChanges = Field(description="Only the fields you send are changed.")
 
 
-def _bulk(request: HttpRequest, kind: str, pk: int, payload: BulkIn) -> Any:
+@parent_operation(
+    router,
+    "POST",
+    "/requirements/bulk",
+    response=list[RequirementOut],
+    summary="Change several of a {parent}'s requirements at once",
+    rule=("discovery.requirement", "change"),
+)
+def bulk_change_requirements(request: HttpRequest, kind: str, pk: int, payload: BulkIn) -> Any:
+    """All or nothing: a row saved since the version you sent answers 412 naming the stale
+    codes; each requirement's change is audited."""
     parent = visible_parent(request.user, kind, pk)
     changes = _service_fields(payload.changes.dict(exclude_unset=True))
     versions = {row.id: row.version for row in payload.rows}
@@ -227,36 +207,6 @@ def _bulk(request: HttpRequest, kind: str, pk: int, payload: BulkIn) -> Any:
         return requirement_services.bulk_update_requirements(
             parent, actor=request.user, versions=versions, **changes
         )
-
-
-BULK_DOC = (
-    "All or nothing: a row saved since the version you sent answers 412 naming the stale codes; "
-    "each requirement's change is audited."
-)
-
-
-@router.post(
-    "/projects/{project_id}/requirements/bulk",
-    response=list[RequirementOut],
-    summary="Change several of a project's requirements at once",
-    description=BULK_DOC,
-)
-@policy.api_requires("discovery.requirement", "change")
-def bulk_project_requirements(request: HttpRequest, project_id: int, payload: BulkIn) -> Any:
-    return _bulk(request, "project", project_id, payload)
-
-
-@router.post(
-    "/opportunities/{opportunity_id}/requirements/bulk",
-    response=list[RequirementOut],
-    summary="Change several of a deal's requirements at once",
-    description=BULK_DOC,
-)
-@policy.api_requires("discovery.requirement", "change")
-def bulk_opportunity_requirements(
-    request: HttpRequest, opportunity_id: int, payload: BulkIn
-) -> Any:
-    return _bulk(request, "opportunity", opportunity_id, payload)
 
 
 # ---- import -----------------------------------------------------------------------------------
@@ -286,7 +236,28 @@ class ImportReportOut(Schema):
     rows: list[ImportRowOut]
 
 
-def _import(request: HttpRequest, kind: str, pk: int, file: UploadedFile, dry_run: bool) -> Any:
+IMPORT_DOC = (
+    "CSV (UTF-8 or GB18030) or XLSX with headings in English or Chinese. A row with a Code "
+    "updates that requirement, a row without one adds a new requirement (or matches one with "
+    "the same title). With dry_run (the default) nothing is written; otherwise all rows are "
+    "written or — when any row has errors — none (committed is then false)."
+)
+UploadField = Annotated[UploadedFile, File(..., description="CSV or XLSX.")]
+DryRunField = Annotated[bool, Form(True, description="Only check and report (default).")]
+
+
+@parent_operation(
+    router,
+    "POST",
+    "/requirements/import",
+    response=ImportReportOut,
+    summary="Import requirements into a {parent} from CSV/XLSX (per-row report)",
+    description=IMPORT_DOC,
+    rule=("discovery.requirement", "import"),
+)
+def import_requirements_file(
+    request: HttpRequest, kind: str, pk: int, file: UploadField, dry_run: DryRunField = True
+) -> Any:
     parent = visible_parent(request.user, kind, pk)
     with errors_on_field("file"):
         report = import_requirements(
@@ -317,42 +288,6 @@ def _import(request: HttpRequest, kind: str, pk: int, file: UploadedFile, dry_ru
             for row in report.rows
         ],
     }
-
-
-IMPORT_DOC = (
-    "CSV (UTF-8 or GB18030) or XLSX with headings in English or Chinese. A row with a Code "
-    "updates that requirement, a row without one adds a new requirement (or matches one with "
-    "the same title). With dry_run (the default) nothing is written; otherwise all rows are "
-    "written or — when any row has errors — none (committed is then false)."
-)
-UploadField = Annotated[UploadedFile, File(..., description="CSV or XLSX.")]
-DryRunField = Annotated[bool, Form(True, description="Only check and report (default).")]
-
-
-@router.post(
-    "/projects/{project_id}/requirements/import",
-    response=ImportReportOut,
-    summary="Import requirements into a project from CSV/XLSX (per-row report)",
-    description=IMPORT_DOC,
-)
-@policy.api_requires("discovery.requirement", "import")
-def import_project_requirements(
-    request: HttpRequest, project_id: int, file: UploadField, dry_run: DryRunField = True
-) -> Any:
-    return _import(request, "project", project_id, file, dry_run)
-
-
-@router.post(
-    "/opportunities/{opportunity_id}/requirements/import",
-    response=ImportReportOut,
-    summary="Import requirements into a deal from CSV/XLSX (per-row report)",
-    description=IMPORT_DOC,
-)
-@policy.api_requires("discovery.requirement", "import")
-def import_opportunity_requirements(
-    request: HttpRequest, opportunity_id: int, file: UploadField, dry_run: DryRunField = True
-) -> Any:
-    return _import(request, "opportunity", opportunity_id, file, dry_run)
 
 
 # ---- comments -------------------------------------------------------------------------------
@@ -487,7 +422,17 @@ class TraceFilters(Schema):
     gap: str = Field("", pattern="^(no_source|no_delivery)?$", description="Only rows with it.")
 
 
-def _trace(request: HttpRequest, kind: str, pk: int, filters: TraceFilters) -> Any:
+@parent_operation(
+    router,
+    "GET",
+    "/traceability",
+    response=list[TraceRowOut],
+    summary="A {parent}'s traceability matrix: requirements, sources, plan tasks, gaps",
+    rule=("discovery.requirement", "view"),
+)
+def traceability_matrix(
+    request: HttpRequest, kind: str, pk: int, filters: Query[TraceFilters]
+) -> Any:
     parent = visible_parent(request.user, kind, pk)
     scope = Requirement.objects.for_user(request.user).filter(**{kind: parent})
     return [_trace_row(row) for row in traceability.trace(scope, gap=filters.gap)]
@@ -511,27 +456,3 @@ def _trace_row(row: Any) -> dict[str, Any]:
         "delivered": traceability.is_delivered(row),
         "gaps": gaps,
     }
-
-
-@router.get(
-    "/projects/{project_id}/traceability",
-    response=list[TraceRowOut],
-    summary="A project's traceability matrix: requirements, sources, plan tasks, gaps",
-)
-@policy.api_requires("discovery.requirement", "view")
-def project_traceability(
-    request: HttpRequest, project_id: int, filters: Query[TraceFilters]
-) -> Any:
-    return _trace(request, "project", project_id, filters)
-
-
-@router.get(
-    "/opportunities/{opportunity_id}/traceability",
-    response=list[TraceRowOut],
-    summary="A deal's traceability matrix: requirements and their sources",
-)
-@policy.api_requires("discovery.requirement", "view")
-def opportunity_traceability(
-    request: HttpRequest, opportunity_id: int, filters: Query[TraceFilters]
-) -> Any:
-    return _trace(request, "opportunity", opportunity_id, filters)

@@ -11,11 +11,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
 
 from charter.core import policy
 from charter.core.api import IF_MATCH, read_with_etag, update_with_if_match
 from charter.crm.models import Contact
+from charter.discovery.api.parents import parent_operation
 from charter.discovery.models import FocusGroup, Interview
 from charter.discovery.services import sessions as services
 from charter.discovery.views.parents import visible_parent
@@ -233,58 +233,31 @@ def _delete_session(model: Any, delete: Any, request: HttpRequest, pk: int) -> A
 # ---- interviews ------------------------------------------------------------------------------
 
 
-@router.get(
-    "/projects/{project_id}/interviews",
+@parent_operation(
+    router,
+    "GET",
+    "/interviews",
     response=list[InterviewOut],
     tags=INTERVIEWS,
-    summary="A project's interviews, latest first",
+    summary="A {parent}'s interviews, latest first",
+    rule=("discovery.interview", "view"),
+    paginated=True,
 )
-@policy.api_requires("discovery.interview", "view")
-@paginate(LimitOffsetPagination)
-def project_interviews(
-    request: HttpRequest, project_id: int, filters: Query[SessionFilters]
-) -> Any:
-    return _sessions(Interview, request, "project", project_id, filters)
+def interviews(request: HttpRequest, kind: str, pk: int, filters: Query[SessionFilters]) -> Any:
+    return _sessions(Interview, request, kind, pk, filters)
 
 
-@router.post(
-    "/projects/{project_id}/interviews",
+@parent_operation(
+    router,
+    "POST",
+    "/interviews",
     response={201: InterviewOut},
     tags=INTERVIEWS,
-    summary="Record an interview of a project",
+    summary="Record an interview of a {parent}",
+    rule=("discovery.interview", "add"),
 )
-@policy.api_requires("discovery.interview", "add")
-def create_project_interview(request: HttpRequest, project_id: int, payload: InterviewIn) -> Any:
-    return _create_session(services.create_interview, request, "project", project_id, payload)
-
-
-@router.get(
-    "/opportunities/{opportunity_id}/interviews",
-    response=list[InterviewOut],
-    tags=INTERVIEWS,
-    summary="A deal's interviews, latest first",
-)
-@policy.api_requires("discovery.interview", "view")
-@paginate(LimitOffsetPagination)
-def opportunity_interviews(
-    request: HttpRequest, opportunity_id: int, filters: Query[SessionFilters]
-) -> Any:
-    return _sessions(Interview, request, "opportunity", opportunity_id, filters)
-
-
-@router.post(
-    "/opportunities/{opportunity_id}/interviews",
-    response={201: InterviewOut},
-    tags=INTERVIEWS,
-    summary="Record an interview of a deal (pre-sales)",
-)
-@policy.api_requires("discovery.interview", "add")
-def create_opportunity_interview(
-    request: HttpRequest, opportunity_id: int, payload: InterviewIn
-) -> Any:
-    return _create_session(
-        services.create_interview, request, "opportunity", opportunity_id, payload
-    )
+def create_interview(request: HttpRequest, kind: str, pk: int, payload: InterviewIn) -> Any:
+    return _create_session(services.create_interview, request, kind, pk, payload)
 
 
 @router.get(
@@ -325,58 +298,31 @@ def delete_interview(request: HttpRequest, interview_id: int) -> Any:
 # ---- focus groups ----------------------------------------------------------------------------
 
 
-@router.get(
-    "/projects/{project_id}/focus-groups",
+@parent_operation(
+    router,
+    "GET",
+    "/focus-groups",
     response=list[FocusGroupOut],
     tags=FOCUS_GROUPS,
-    summary="A project's focus groups, latest first",
+    summary="A {parent}'s focus groups, latest first",
+    rule=("discovery.focusgroup", "view"),
+    paginated=True,
 )
-@policy.api_requires("discovery.focusgroup", "view")
-@paginate(LimitOffsetPagination)
-def project_focus_groups(
-    request: HttpRequest, project_id: int, filters: Query[SessionFilters]
-) -> Any:
-    return _sessions(FocusGroup, request, "project", project_id, filters)
+def focus_groups(request: HttpRequest, kind: str, pk: int, filters: Query[SessionFilters]) -> Any:
+    return _sessions(FocusGroup, request, kind, pk, filters)
 
 
-@router.post(
-    "/projects/{project_id}/focus-groups",
+@parent_operation(
+    router,
+    "POST",
+    "/focus-groups",
     response={201: FocusGroupOut},
     tags=FOCUS_GROUPS,
-    summary="Record a focus group of a project",
+    summary="Record a focus group of a {parent}",
+    rule=("discovery.focusgroup", "add"),
 )
-@policy.api_requires("discovery.focusgroup", "add")
-def create_project_focus_group(request: HttpRequest, project_id: int, payload: FocusGroupIn) -> Any:
-    return _create_session(services.create_focus_group, request, "project", project_id, payload)
-
-
-@router.get(
-    "/opportunities/{opportunity_id}/focus-groups",
-    response=list[FocusGroupOut],
-    tags=FOCUS_GROUPS,
-    summary="A deal's focus groups, latest first",
-)
-@policy.api_requires("discovery.focusgroup", "view")
-@paginate(LimitOffsetPagination)
-def opportunity_focus_groups(
-    request: HttpRequest, opportunity_id: int, filters: Query[SessionFilters]
-) -> Any:
-    return _sessions(FocusGroup, request, "opportunity", opportunity_id, filters)
-
-
-@router.post(
-    "/opportunities/{opportunity_id}/focus-groups",
-    response={201: FocusGroupOut},
-    tags=FOCUS_GROUPS,
-    summary="Record a focus group of a deal (pre-sales)",
-)
-@policy.api_requires("discovery.focusgroup", "add")
-def create_opportunity_focus_group(
-    request: HttpRequest, opportunity_id: int, payload: FocusGroupIn
-) -> Any:
-    return _create_session(
-        services.create_focus_group, request, "opportunity", opportunity_id, payload
-    )
+def create_focus_group(request: HttpRequest, kind: str, pk: int, payload: FocusGroupIn) -> Any:
+    return _create_session(services.create_focus_group, request, kind, pk, payload)
 
 
 @router.get(
