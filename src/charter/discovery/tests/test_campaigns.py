@@ -20,17 +20,9 @@ from charter.discovery.tests.matrix_campaigns import (
     sent_campaign,
     token_of,
 )
-from charter.planning.tests.factories import make_project
 from charter.testing.factories import ContactFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def project(users, client_org):
-    project = make_project(client_org, manager=users["manager"])
-    project.members.add(users["member"])
-    return project
 
 
 def test_a_campaign_is_created_as_a_draft_with_one_invitation_per_contact(users, project):

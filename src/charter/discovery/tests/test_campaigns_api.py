@@ -5,18 +5,10 @@ import pytest
 from charter.discovery.models import Campaign
 from charter.discovery.services.responses import invitation_for_token
 from charter.discovery.tests.matrix_campaigns import answer_all, make_questionnaire, sent_campaign
-from charter.planning.tests.factories import make_project
 from charter.testing.factories import ContactFactory
 
 pytestmark = pytest.mark.django_db
 JSON = "application/json"
-
-
-@pytest.fixture
-def project(users, client_org):
-    project = make_project(client_org, manager=users["manager"])
-    project.members.add(users["member"])
-    return project
 
 
 def test_create_send_remind_results_close(signed_in, project):

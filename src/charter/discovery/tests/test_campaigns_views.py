@@ -27,13 +27,6 @@ from charter.testing.factories import ContactFactory, OpportunityFactory
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def project(users, client_org):
-    project = make_project(client_org, manager=users["manager"])
-    project.members.add(users["member"])
-    return project
-
-
 def test_the_list_starts_empty_and_shows_the_rate(signed_in, users, project):
     http = signed_in("member")
     url = reverse("discovery:project_campaigns", args=[project.pk])

@@ -26,7 +26,6 @@ from charter.discovery.services.document_content import (
 )
 from charter.discovery.tests.factories import make_requirement
 from charter.discovery.tests.matrix_documents import make_document, sent_request
-from charter.planning.tests.factories import make_project
 from charter.testing.factories import ClientFactory, ContactFactory
 
 
@@ -173,11 +172,6 @@ def test_glossary_lines_become_terms():
 
 
 # ---- services -----------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def project(users, client_org):
-    return make_project(client_org, manager=users["manager"])
 
 
 @pytest.fixture

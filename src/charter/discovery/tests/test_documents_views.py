@@ -20,13 +20,6 @@ from charter.testing.factories import ClientFactory, ContactFactory
 
 
 @pytest.fixture
-def project(users, client_org):
-    project = make_project(client_org, manager=users["manager"])
-    project.members.add(users["member"])
-    return project
-
-
-@pytest.fixture
 def document(project, users):
     return make_document(project, actor=users["manager"])
 

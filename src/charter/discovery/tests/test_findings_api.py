@@ -16,13 +16,6 @@ pytestmark = pytest.mark.django_db
 JSON = "application/json"
 
 
-@pytest.fixture
-def project(users, client_org):
-    project = make_project(client_org, manager=users["manager"])
-    project.members.add(users["member"])
-    return project
-
-
 def test_record_list_and_promote(signed_in, project):
     idea = make_idea(make_focus_group(project))
     http = signed_in("member")

@@ -19,13 +19,6 @@ from charter.testing.factories import InteractionFactory, OpportunityFactory
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def project(users, client_org):
-    project = make_project(client_org, manager=users["manager"])
-    project.members.add(users["member"])
-    return project
-
-
 def test_promoting_keeps_the_link_and_a_second_promote_is_refused(users, project):
     finding = make_finding(project, text="月结要五天\n财务加班严重")
     requirement = services.promote_finding(finding, actor=users["member"])

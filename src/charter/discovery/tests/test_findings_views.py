@@ -21,13 +21,6 @@ pytestmark = pytest.mark.django_db
 NEW = reverse("discovery:finding_from_source")
 
 
-@pytest.fixture
-def project(users, client_org):
-    project = make_project(client_org, manager=users["manager"])
-    project.members.add(users["member"])
-    return project
-
-
 def test_an_interview_finding_becomes_a_requirement_in_one_click(signed_in, project):
     interview = make_interview(project)
     http = signed_in("member")

@@ -21,13 +21,6 @@ def REQUIREMENT_EVENTS():
 JSON = "application/json"
 
 
-@pytest.fixture
-def project(users, client_org):
-    project = make_project(client_org, manager=users["manager"])
-    project.members.add(users["member"])
-    return project
-
-
 def _three(project):
     return [make_requirement(project, title=f"需求 {n}") for n in range(3)]
 

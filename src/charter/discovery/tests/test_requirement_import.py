@@ -13,7 +13,6 @@ from charter.crm.importing import FileProblem
 from charter.discovery.models import Requirement
 from charter.discovery.services.requirement_import import import_requirements
 from charter.discovery.tests.factories import make_requirement
-from charter.planning.tests.factories import make_project
 from charter.testing.factories import OpportunityFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -21,13 +20,6 @@ pytestmark = pytest.mark.django_db
 
 def REQUIREMENT_EVENTS():
     return AuditEvent.objects.filter(content_type__model="requirement")
-
-
-@pytest.fixture
-def project(users, client_org):
-    project = make_project(client_org, manager=users["manager"])
-    project.members.add(users["member"])
-    return project
 
 
 def csv_bytes(rows, encoding="utf-8-sig"):

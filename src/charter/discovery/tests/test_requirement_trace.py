@@ -20,13 +20,6 @@ pytestmark = pytest.mark.django_db
 JSON = "application/json"
 
 
-@pytest.fixture
-def project(users, client_org):
-    project = make_project(client_org, manager=users["manager"])
-    project.members.add(users["member"])
-    return project
-
-
 def sourced(parent, client_org, actor, **fields):
     """A requirement with one finding from a CRM interaction behind it."""
     requirement = make_requirement(parent, **fields)

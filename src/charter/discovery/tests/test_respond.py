@@ -11,15 +11,9 @@ from charter.discovery.models import Answer, Invitation, Question, Response
 from charter.discovery.services import campaigns as service
 from charter.discovery.services.responses import invitation_for_token
 from charter.discovery.tests.matrix_campaigns import KANO_FEATURE, sent_campaign
-from charter.planning.tests.factories import make_project
 
 pytestmark = pytest.mark.django_db
 EN, ZH = 0, 1
-
-
-@pytest.fixture
-def project(users, client_org):
-    return make_project(client_org, manager=users["manager"])
 
 
 @pytest.fixture

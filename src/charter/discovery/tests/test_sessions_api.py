@@ -11,13 +11,6 @@ pytestmark = pytest.mark.django_db
 JSON = "application/json"
 
 
-@pytest.fixture
-def project(users, client_org):
-    project = make_project(client_org, manager=users["manager"])
-    project.members.add(users["member"])
-    return project
-
-
 def test_create_list_read_patch_and_delete_an_interview(signed_in, users, project):
     contact = ContactFactory(client=project.client)
     http = signed_in("manager")

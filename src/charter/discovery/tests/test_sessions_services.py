@@ -12,15 +12,9 @@ from charter.discovery.tests.matrix_sessions import (
     make_idea,
     make_interview,
 )
-from charter.planning.tests.factories import make_project
 from charter.testing.factories import ContactFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def project(users, client_org):
-    return make_project(client_org, manager=users["manager"])
 
 
 def test_an_interview_records_its_people_and_is_audited(users, project):

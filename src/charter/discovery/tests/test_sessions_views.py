@@ -16,13 +16,6 @@ from charter.testing.factories import ContactFactory, OpportunityFactory
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def project(users, client_org):
-    project = make_project(client_org, manager=users["manager"])
-    project.members.add(users["member"])
-    return project
-
-
 def _interview_form(users, contact, **extra):
     return {
         "title": "财务总监访谈",

@@ -25,13 +25,6 @@ FORM = {
 }
 
 
-@pytest.fixture
-def project(users, client_org):
-    project = make_project(client_org, manager=users["manager"])
-    project.members.add(users["member"])
-    return project
-
-
 def _list(parent):
     kind = "project" if hasattr(parent, "code") else "opportunity"
     return reverse(f"discovery:{kind}_requirements", args=[parent.pk])
