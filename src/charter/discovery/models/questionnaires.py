@@ -84,7 +84,7 @@ class Question(models.Model):
     help_text = models.CharField(_("help text"), max_length=500, blank=True)
     required = models.BooleanField(_("required"), default=False)
     options = models.JSONField(_("options"), default=list, blank=True)
-    allow_other = models.BooleanField(_("allow \u201cother\u201d"), default=False)
+    allow_other = models.BooleanField(_("allow “other”"), default=False)
     scale_min = models.SmallIntegerField(_("scale from"), default=1)
     scale_max = models.SmallIntegerField(_("scale to"), default=5)
     kano_feature = models.CharField(_("feature"), max_length=200, blank=True)
