@@ -201,7 +201,7 @@ class AnswerForm(forms.Form):
             if sorted(given) != list(range(1, count + 1)):
                 message = _("Give each option a different rank, from 1 to %(count)s.")
                 return str(message % {"count": count})
-        if kind == QuestionKind.KANO and len(given) == 1:
+        if kind == QuestionKind.KANO and len(given) == 1 and self.submitting:
             return str(_("Answer both halves of the question."))
         chosen = value if isinstance(value, list) else [value]
         if OTHER in chosen and not (other or "").strip():
@@ -233,7 +233,8 @@ class AnswerForm(forms.Form):
             ranked = sorted(zip(value, question.options, strict=True))
             return [str(option) for _rank, option in ranked]
         if kind == QuestionKind.KANO:
-            pair = dict(zip(KANO_SIDES, value or [None, None], strict=True))
+            halves = [half or None for half in (value or [None, None])]
+            pair = dict(zip(KANO_SIDES, halves, strict=True))
             return pair if any(pair.values()) else None
         if isinstance(value, datetime.date):
             return value.isoformat()

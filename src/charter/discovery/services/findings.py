@@ -76,7 +76,8 @@ def record_finding(
 @transaction.atomic
 def promote_finding(finding: Finding, *, actor: Any, **fields: Any) -> Requirement:
     """Turn a finding into a new requirement of the same parent, linked back to the finding.
-    The title defaults to the finding's first line; a latent finding gives a latent need whose
+    The title defaults to the finding's first line (the description to the whole finding when
+    it says more than that); a latent finding gives a latent need whose
     evidence is the finding. Locks the finding: a finding becomes one requirement only."""
     finding = Finding.objects.select_for_update().get(pk=finding.pk)
     if finding.requirement_id:
@@ -85,8 +86,9 @@ def promote_finding(finding: Finding, *, actor: Any, **fields: Any) -> Requireme
             % {"code": finding.requirement.code},  # type: ignore[union-attr]
             code="promoted",
         )
-    first_line = finding.text.strip().splitlines()[0]
-    defaults: dict[str, Any] = {"title": first_line[:200], "description": finding.text}
+    text = finding.text.strip()
+    title = text.splitlines()[0][:200]
+    defaults: dict[str, Any] = {"title": title, "description": "" if text == title else text}
     if finding.latent_need:
         defaults |= {"latent_need": True, "latent_evidence": finding.text}
     values = {**defaults, **{k: v for k, v in fields.items() if k in EDITABLE_FIELDS}}

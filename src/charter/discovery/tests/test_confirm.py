@@ -38,6 +38,7 @@ def test_the_link_shows_the_version_in_the_contacts_language(version):
     assert version.content_hash in body
     assert "Confirm this version" in body  # the UI in the contact's language
     assert 'name="comment_background"' in body
+    assert (response["Cache-Control"], response["Referrer-Policy"]) == ("no-store", "same-origin")
     request.refresh_from_db()
     assert request.opened_at is not None
 

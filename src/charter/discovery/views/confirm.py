@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods
 from charter.core import policy
 from charter.core.forms import add_service_errors
 from charter.core.middleware import client_ip
+from charter.core.tokens import link_page
 from charter.discovery.choices import Decision
 from charter.discovery.forms.documents import ConfirmForm
 from charter.discovery.models import ConfirmationRequest
@@ -69,6 +70,7 @@ def _answer(
 
 @require_http_methods(["GET", "POST"])
 @policy.public
+@link_page
 def confirm(http: HttpRequest, token: str) -> HttpResponse:
     """The version the link was sent for (even when a newer one exists), in the contact's
     language; 404 for an unknown or altered token, 410 once expired."""

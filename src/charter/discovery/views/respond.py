@@ -13,22 +13,16 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from charter.core import audit, policy
 from charter.core.forms import add_service_errors
+from charter.core.tokens import link_page
 from charter.discovery.forms.respond import AnswerForm
 from charter.discovery.models import Invitation, Question, Questionnaire
 from charter.discovery.services import responses
 
 
-def _private(response: HttpResponse) -> HttpResponse:
-    """The URL carries a secret: keep it out of caches and other sites' Referer headers."""
-    response["Cache-Control"] = "no-store"
-    response["Referrer-Policy"] = "no-referrer"
-    return response
-
-
 def _page(
     request: HttpRequest, template: str, context: dict | None = None, status: int = 200
 ) -> HttpResponse:
-    return _private(render(request, f"discovery/respond/{template}", context or {}, status=status))
+    return render(request, f"discovery/respond/{template}", context or {}, status=status)
 
 
 def _removed_message(request: HttpRequest, removed: list[int]) -> None:
@@ -64,6 +58,7 @@ def _expired(request: HttpRequest, invitation: Invitation) -> HttpResponse:
 
 @policy.public
 @require_http_methods(["GET", "POST"])
+@link_page
 def respond(request: HttpRequest, token: str) -> HttpResponse:
     """Answer through a personal link: save and continue later, or submit once."""
     invitation = responses.invitation_for_token(token)
@@ -105,7 +100,7 @@ def respond(request: HttpRequest, token: str) -> HttpResponse:
             request,
             _("Your answers were saved. Open the same link again to continue."),
         )
-    return _private(redirect(request.path))
+    return redirect(request.path)
 
 
 def _removed(form: AnswerForm) -> dict[int, responses.GivenAnswer]:
