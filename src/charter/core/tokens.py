@@ -1,26 +1,39 @@
 """Personal links for people without an account (a contact answering a questionnaire,
-confirming a document): an unguessable token goes into the link, only its SHA-256 is stored.
-Each purpose keeps its hashes in its own table, so a token opens exactly one thing."""
+confirming a document). A link's token is an HMAC, under the server's secret key, of a random
+nonce kept on the row: the server can show or e-mail the same link again (a reminder carries the
+link the contact already has), while the database alone gives no working link — it holds the
+nonce and, for the lookup, the token's SHA-256. Each purpose has its own key and table, so a
+token opens exactly one thing; a new nonce retires the old link."""
 
 import hashlib
 import secrets
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
+from urllib.parse import urljoin
 
 from django.http import HttpResponse
+from django.urls import get_script_prefix, reverse
+from django.utils.crypto import salted_hmac
 
-TOKEN_BYTES = 32
+
+def new_nonce() -> str:
+    return secrets.token_urlsafe(16)
 
 
-def new_token() -> tuple[str, str]:
-    """A fresh token for a link and the digest to store."""
-    raw = secrets.token_urlsafe(TOKEN_BYTES)
-    return raw, digest(raw)
+def link_token(purpose: str, nonce: str) -> str:
+    return salted_hmac(f"charter.link.{purpose}", nonce, algorithm="sha256").hexdigest()
 
 
 def digest(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def absolute_link(url_name: str, token: str, base_url: str) -> str:
+    """The link to send; ``base_url`` is the site's root URL (the worker has no request)."""
+    # reverse() adds the script prefix only inside a request; the worker has none to add.
+    relative = reverse(url_name, args=[token]).removeprefix(get_script_prefix())
+    return urljoin(base_url.rstrip("/") + "/", relative)
 
 
 def link_page[View: Callable[..., HttpResponse]](view: View) -> View:

@@ -15,7 +15,7 @@ EMAILS = {
 
 
 @task()
-def send_campaign_email(invitation_id: int, link: str, kind: str) -> bool:
+def send_campaign_email(invitation_id: int, base_url: str, kind: str) -> bool:
     """E-mail a contact their personal questionnaire link, in the invitation's language.
 
     Returns False when the contact has no address any more.
@@ -38,7 +38,7 @@ def send_campaign_email(invitation_id: int, link: str, kind: str) -> bool:
             "campaign": campaign,
             "questionnaire": campaign.questionnaire,
             "sender": campaign.created_by,
-            "link": link,
+            "link": invitation.link(base_url),
             "expires_at": invitation.expires_at,
         }
         subject = "".join(render_to_string(f"{prefix}_subject.txt", context).splitlines())

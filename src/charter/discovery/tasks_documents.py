@@ -1,11 +1,8 @@
 """Background work of the requirements document: the e-mail carrying a confirmation link."""
 
-from urllib.parse import urljoin
-
 from django.core.mail import EmailMultiAlternatives
 from django.tasks import task
 from django.template.loader import render_to_string
-from django.urls import get_script_prefix, reverse
 from django.utils import translation
 
 from charter.discovery.choices import Decision
@@ -14,15 +11,8 @@ from charter.discovery.models import ConfirmationRequest
 PREFIX = "discovery/email/document_confirmation"
 
 
-def confirmation_link(token: str, base_url: str) -> str:
-    """The absolute link of a confirmation token; ``base_url`` is the site's root URL."""
-    # reverse() adds the script prefix only inside a request; the worker has none to add.
-    relative = reverse("discovery:confirm", args=[token]).removeprefix(get_script_prefix())
-    return urljoin(base_url.rstrip("/") + "/", relative)
-
-
 @task()
-def send_confirmation_email(request_id: int, token: str, base_url: str) -> bool:
+def send_confirmation_email(request_id: int, base_url: str) -> bool:
     """E-mail a contact their link to read and confirm a document version, in the contact's
     language. Returns False when there is nothing to send any more (decided, no address)."""
     request = (
@@ -41,7 +31,7 @@ def send_confirmation_email(request_id: int, token: str, base_url: str) -> bool:
             "document": request.version.document,
             "sender": request.sent_by,
             "expires_at": request.expires_at,
-            "link": confirmation_link(token, base_url),
+            "link": request.link(base_url),
         }
         subject = "".join(render_to_string(f"{PREFIX}_subject.txt", context).splitlines())
         message = EmailMultiAlternatives(

@@ -19,7 +19,6 @@ from charter.discovery.choices import Decision
 from charter.discovery.models import ConfirmationRequest, DocumentVersion, RequirementsDocument
 from charter.discovery.services import documents as services
 from charter.discovery.services.document_content import diff_contents
-from charter.discovery.tasks_documents import confirmation_link
 from charter.discovery.views.parents import visible_parent
 
 router = Router(tags=["requirements document"])
@@ -342,7 +341,7 @@ def send_version(request: HttpRequest, version_id: int, payload: SendIn) -> Any:
             {
                 "confirmation_id": invite.request.pk,
                 "contact_id": invite.request.contact_id,
-                "link": confirmation_link(invite.token, base_url),
+                "link": invite.request.link(base_url),
                 "expires_at": invite.request.expires_at,
             }
             for invite in invites

@@ -7,6 +7,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from charter.core import tokens
+
 
 class OnProjectOrDeal(models.Model):
     """Discovery starts on a deal (pre-sales) and moves into its project at conversion."""
@@ -56,3 +58,34 @@ def created_by_field() -> Any:
         on_delete=models.SET_NULL,
         related_name="+",
     )
+
+
+class PersonalLink(models.Model):
+    """A row a contact opens through a personal link (see charter.core.tokens): ``token`` is
+    recomputed from the nonce, ``token_hash`` finds the row from a link."""
+
+    link_purpose: str  # the HMAC key's purpose, one per kind of link
+    url_name: str  # the page the link opens
+
+    token_nonce = models.CharField(max_length=32, editable=False)
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def token(self) -> str:
+        return tokens.link_token(self.link_purpose, self.token_nonce)
+
+    def new_link(self) -> None:
+        """A fresh nonce (not saved): the previous link stops working once saved."""
+        self.token_nonce = tokens.new_nonce()
+        self.token_hash = tokens.digest(self.token)
+
+    def link(self, base_url: str) -> str:
+        return tokens.absolute_link(self.url_name, self.token, base_url)
+
+    @classmethod
+    def find(cls, raw_token: str) -> Any:
+        """The row a link's token opens, as a filtered queryset (empty for a bad token)."""
+        return cls._default_manager.filter(token_hash=tokens.digest(raw_token))

@@ -9,7 +9,7 @@ from django.utils.translation import pgettext_lazy
 
 from charter.core.models import VersionedModel
 from charter.discovery.choices import Decision, DocumentSection
-from charter.discovery.models.base import OnProjectOrDeal, created_by_field
+from charter.discovery.models.base import OnProjectOrDeal, PersonalLink, created_by_field
 from charter.discovery.querysets import DocumentQuerySet
 
 
@@ -96,9 +96,12 @@ class DocumentVersion(models.Model):
         return reverse("discovery:document_version", args=[self.pk])
 
 
-class ConfirmationRequest(models.Model):
+class ConfirmationRequest(PersonalLink):
     """A contact's personal link to read one version and confirm it or ask for changes. The
     decision records who (the contact), when, from which IP, and the hash of what they saw."""
+
+    link_purpose = "confirm"
+    url_name = "discovery:confirm"
 
     version = models.ForeignKey(
         DocumentVersion, on_delete=models.PROTECT, related_name="confirmations"
@@ -106,7 +109,6 @@ class ConfirmationRequest(models.Model):
     contact = models.ForeignKey(
         "crm.Contact", verbose_name=_("contact"), on_delete=models.PROTECT, related_name="+"
     )
-    token_hash = models.CharField(max_length=64, unique=True, editable=False)
     expires_at = models.DateTimeField(_("expires"))
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
     opened_at = models.DateTimeField(_("opened"), null=True, blank=True)

@@ -10,7 +10,7 @@ from django.utils.translation import pgettext_lazy
 
 from charter.core.models import VersionedModel
 from charter.discovery.choices import CampaignStatus, QuestionKind
-from charter.discovery.models.base import OnProjectOrDeal, created_by_field
+from charter.discovery.models.base import OnProjectOrDeal, PersonalLink, created_by_field
 from charter.discovery.querysets import CampaignQuerySet, QuestionnaireQuerySet
 
 
@@ -149,15 +149,17 @@ class Campaign(OnProjectOrDeal, VersionedModel):
         return reverse("discovery:campaign_detail", args=[self.pk])
 
 
-class Invitation(models.Model):
-    """A contact's personal link to a campaign. Only the token's SHA-256 is stored; the link
-    works until ``expires_at`` and takes one response."""
+class Invitation(PersonalLink):
+    """A contact's personal link to a campaign; it works until ``expires_at`` and takes one
+    response."""
+
+    link_purpose = "respond"
+    url_name = "discovery:respond"
 
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="invitations")
     contact = models.ForeignKey(
         "crm.Contact", verbose_name=_("contact"), on_delete=models.PROTECT, related_name="+"
     )
-    token_hash = models.CharField(max_length=64, unique=True, editable=False)
     language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES)
     expires_at = models.DateTimeField(_("expires"))
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)

@@ -1,17 +1,15 @@
 """Questionnaire campaigns (问卷调查): choose contacts, send each a personal link, remind those
-who have not answered, close. Only each link's SHA-256 is stored, so a link is shown exactly
-once — when it is issued — and a reminder or a re-sent link carries a fresh one."""
+who have not answered (with the link they already have), close. A new link for one contact
+retires their old one (see charter.core.tokens for how links are made)."""
 
 import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urljoin
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.db.models import Q
-from django.urls import get_script_prefix, reverse
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -19,7 +17,6 @@ from django.utils.translation import gettext_lazy
 from charter.core import audit
 from charter.core.choices import ACTION_LABELS
 from charter.core.concurrency import update_versioned
-from charter.core.tokens import new_token
 from charter.crm.models import Contact
 from charter.discovery.choices import CampaignStatus
 from charter.discovery.models import Campaign, Invitation, Questionnaire
@@ -41,7 +38,7 @@ ACTION_LABELS.update(
 
 @dataclass(frozen=True)
 class IssuedLink:
-    """A personal link as issued: shown to the sender once, never stored."""
+    """A contact's personal link, to show the sender (for sharing by chat, say)."""
 
     invitation: Invitation
     url: str
@@ -53,12 +50,6 @@ class IssuedLink:
 
 def default_expiry() -> datetime.datetime:
     return timezone.now() + datetime.timedelta(days=DEFAULT_DAYS)
-
-
-def respond_link(raw_token: str, base_url: str) -> str:
-    """The absolute answering link; ``base_url`` is the site's root URL."""
-    relative = reverse("discovery:respond", args=[raw_token]).removeprefix(get_script_prefix())
-    return urljoin(base_url.rstrip("/") + "/", relative)
 
 
 def invitable_contacts(parent: models.Model) -> models.QuerySet[Contact]:
@@ -127,17 +118,15 @@ def create_campaign(
     )
     campaign.full_clean()
     campaign.save()
-    # Each draft invitation holds the hash of a token nobody ever sees; sending replaces it.
-    Invitation.objects.bulk_create(
+    invitations = [
         Invitation(
-            campaign=campaign,
-            contact=contact,
-            token_hash=new_token()[1],
-            language=contact.language,
-            expires_at=expires_at,
+            campaign=campaign, contact=contact, language=contact.language, expires_at=expires_at
         )
         for contact in chosen
-    )
+    ]
+    for invitation in invitations:
+        invitation.new_link()  # opens nothing while the campaign is a draft
+    Invitation.objects.bulk_create(invitations)
     audit.record_created(campaign, AUDITED_FIELDS, actor=actor)
     return campaign
 
@@ -172,22 +161,11 @@ def update_campaign(
     return campaign
 
 
-def _reissue(invitation: Invitation, base_url: str, **fields: Any) -> IssuedLink:
-    """A fresh token for the invitation (the previous link stops working)."""
-    raw, digest = new_token()
-    invitation.token_hash = digest
-    for name, value in fields.items():
-        setattr(invitation, name, value)
-    invitation.save(update_fields=["token_hash", *fields])
-    return IssuedLink(invitation, respond_link(raw, base_url))
-
-
-def _email(link: IssuedLink, kind: str) -> None:
+def _email(invitation: Invitation, base_url: str, kind: str) -> None:
     from charter.discovery.tasks import send_campaign_email
 
-    if link.invitation.contact.email:
-        # The link rides in the task's arguments: the database keeps only its hash.
-        send_campaign_email.enqueue(link.invitation.pk, link.url, kind)
+    if invitation.contact.email:
+        send_campaign_email.enqueue(invitation.pk, base_url, kind)
 
 
 def _invitations(campaign: Campaign) -> models.QuerySet[Invitation]:
@@ -196,21 +174,20 @@ def _invitations(campaign: Campaign) -> models.QuerySet[Invitation]:
 
 @transaction.atomic
 def send_campaign(campaign: Campaign, *, actor: Any, base_url: str) -> list[IssuedLink]:
-    """Open a draft campaign: a fresh link per invitation, e-mailed (in the contact's
-    language) to contacts with an address. Returns every link, to show the sender once.
+    """Open a draft campaign: each invitation's link starts working and is e-mailed (in the
+    contact's language) to contacts with an address. Returns every link, to show the sender.
     Locks the campaign row, so two clicks cannot send twice."""
     campaign = _lock(campaign)
     _require_status(campaign, CampaignStatus.DRAFT, _("This campaign was already sent."))
     _check_expiry(campaign.expires_at)
     now = timezone.now()
-    links = [
-        _reissue(invitation, base_url, sent_at=now, expires_at=campaign.expires_at)
-        for invitation in _invitations(campaign)
-    ]
-    if not links:
+    invitations = list(_invitations(campaign))
+    if not invitations:
         raise ValidationError(_("This campaign has no contacts to send to."), code="state")
-    for link in links:
-        _email(link, "invitation")
+    campaign.invitations.update(sent_at=now, expires_at=campaign.expires_at)
+    for invitation in invitations:
+        _email(invitation, base_url, "invitation")
+    links = [IssuedLink(invitation, invitation.link(base_url)) for invitation in invitations]
     campaign.sent_at = now
     changes = _set_status(campaign, CampaignStatus.OPEN, "sent_at")
     audit.record(campaign, "campaign_sent", actor=actor, changes={**changes, "links": len(links)})
@@ -228,23 +205,25 @@ def reminder_targets(campaign: Campaign) -> models.QuerySet[Invitation]:
 
 @transaction.atomic
 def remind_campaign(campaign: Campaign, *, actor: Any, base_url: str) -> int:
-    """E-mail a reminder with a fresh link to each :func:`reminder_targets` invitee (their saved
-    answers stay); returns how many. Locks the campaign row."""
+    """E-mail a reminder with their link to each :func:`reminder_targets` invitee; returns how
+    many. Locks the campaign row."""
     campaign = _lock(campaign)
     _require_status(campaign, CampaignStatus.OPEN, _("Only an open campaign sends reminders."))
     now = timezone.now()
     invitations = list(reminder_targets(campaign).select_related("contact").order_by("pk"))
+    Invitation.objects.filter(pk__in=[row.pk for row in invitations]).update(
+        reminded_at=now, reminder_count=F("reminder_count") + 1
+    )
     for invitation in invitations:
-        count = invitation.reminder_count + 1
-        _email(_reissue(invitation, base_url, reminded_at=now, reminder_count=count), "reminder")
+        _email(invitation, base_url, "reminder")
     audit.record(campaign, "campaign_reminded", actor=actor, changes={"reminded": len(invitations)})
     return len(invitations)
 
 
 @transaction.atomic
 def resend_link(invitation: Invitation, *, actor: Any, base_url: str) -> IssuedLink:
-    """A new link for one invitee of an open campaign; the old link stops working. E-mailed
-    when the contact has an address; returned to show the sender once."""
+    """A new link for one invitee of an open campaign (a forwarded or leaked link, say); the
+    old link stops working. E-mailed when the contact has an address."""
     campaign = _lock(invitation.campaign)
     _require_status(campaign, CampaignStatus.OPEN, _("Only an open campaign issues links."))
     invitation = (
@@ -252,12 +231,14 @@ def resend_link(invitation: Invitation, *, actor: Any, base_url: str) -> IssuedL
     )
     if hasattr(invitation, "response") and invitation.response.submitted_at:
         raise ValidationError(_("This contact has already answered."), code="state")
-    link = _reissue(invitation, base_url, sent_at=timezone.now(), expires_at=campaign.expires_at)
-    _email(link, "invitation")
+    invitation.new_link()
+    invitation.sent_at, invitation.expires_at = timezone.now(), campaign.expires_at
+    invitation.save(update_fields=["token_nonce", "token_hash", "sent_at", "expires_at"])
+    _email(invitation, base_url, "invitation")
     audit.record(
         campaign, "link_reissued", actor=actor, changes={"contact": str(invitation.contact)}
     )
-    return link
+    return IssuedLink(invitation, invitation.link(base_url))
 
 
 @transaction.atomic

@@ -11,7 +11,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from charter.core import audit, tokens
+from charter.core import audit
 from charter.core.choices import ACTION_LABELS
 from charter.core.concurrency import update_versioned
 from charter.crm.models import Contact
@@ -180,13 +180,13 @@ def publish_document(
 @dataclass
 class Invite:
     request: ConfirmationRequest
-    token: str  # the raw token: shown once, never stored
+    token: str  # what the link carries
 
 
 def _pending_request(
-    version: DocumentVersion, contact: Contact, *, actor: Any, token_hash: str, expires: Any
+    version: DocumentVersion, contact: Contact, *, actor: Any, expires: Any
 ) -> ConfirmationRequest:
-    """A new request, or the contact's undecided one with a fresh token (the old link stops
+    """A new request, or the contact's undecided one with a fresh link (the old link stops
     working). A contact who already decided on this version is refused."""
     request = (
         ConfirmationRequest.objects.select_for_update()
@@ -203,7 +203,7 @@ def _pending_request(
             },
             code="decided",
         )
-    request.token_hash = token_hash
+    request.new_link()
     request.expires_at = expires
     request.sent_at = timezone.now()
     request.sent_by = actor if getattr(actor, "is_authenticated", False) else None
@@ -222,7 +222,7 @@ def send_version(
 ) -> list[Invite]:
     """Give each contact (of the parent's client) a personal link to read ``version`` and
     confirm it or request changes; e-mails the link to those with an address. Returns the
-    links' raw tokens, which exist nowhere else."""
+    links' tokens, to show the sender."""
     from charter.discovery.tasks_documents import send_confirmation_email
 
     if not contacts:
@@ -233,13 +233,10 @@ def send_version(
     expires = timezone.now() + datetime.timedelta(days=valid_days)
     invites = []
     for contact in contacts:
-        raw, token_hash = tokens.new_token()
-        request = _pending_request(
-            version, contact, actor=actor, token_hash=token_hash, expires=expires
-        )
-        invites.append(Invite(request, raw))
+        request = _pending_request(version, contact, actor=actor, expires=expires)
+        invites.append(Invite(request, request.token))
         if contact.email:
-            send_confirmation_email.enqueue(request.pk, raw, base_url)
+            send_confirmation_email.enqueue(request.pk, base_url)
     audit.record(
         version.document,
         "sent_for_confirmation",
@@ -255,9 +252,7 @@ def send_version(
 def find_request(raw_token: str) -> ConfirmationRequest | None:
     """The request a link's token opens, or None for an unknown or altered token."""
     return (
-        ConfirmationRequest.objects.select_related("version__document", "contact")
-        .filter(token_hash=tokens.digest(raw_token))
-        .first()
+        ConfirmationRequest.find(raw_token).select_related("version__document", "contact").first()
     )
 
 

@@ -20,7 +20,6 @@ from django.utils.translation import gettext_lazy
 
 from charter.core import audit
 from charter.core.choices import ACTION_LABELS
-from charter.core.tokens import digest
 from charter.discovery import kano as kano_model
 from charter.discovery.choices import CampaignStatus, KanoAnswer, KanoCategory, QuestionKind
 from charter.discovery.models import Answer, Campaign, Invitation, Question, Response
@@ -75,10 +74,8 @@ def invitation_for_token(raw: str) -> Invitation | None:
     if not raw or len(raw) > MAX_TOKEN_LENGTH:
         return None
     return (
-        Invitation.objects.select_related(
-            "contact", "campaign__questionnaire", "campaign__created_by", "response"
-        )
-        .filter(token_hash=digest(raw))
+        Invitation.find(raw)
+        .select_related("contact", "campaign__questionnaire", "campaign__created_by", "response")
         .first()
     )
 

@@ -147,7 +147,7 @@ HTML: dict[str, Case] = {
     ),
     "discovery:campaign_detail": Case(STAFF_200, kwargs=lambda w: {"pk": _draft(w).pk}),
     "discovery:campaign_edit": Case(STAFF_200, kwargs=lambda w: {"pk": _draft(w).pk}),
-    # Sending answers with the page of links (shown once), not a redirect.
+    # Sending answers with the page of links, not a redirect.
     "discovery:campaign_send": Case(
         STAFF_200, kwargs=lambda w: {"pk": _draft(w).pk}, method="post"
     ),
@@ -155,6 +155,7 @@ HTML: dict[str, Case] = {
         STAFF_302, kwargs=lambda w: {"pk": _open(w).pk}, method="post"
     ),
     "discovery:campaign_resend_link": Case(STAFF_200, kwargs=_resend, method="post"),
+    "discovery:campaign_links": Case(STAFF_200, kwargs=lambda w: {"pk": _open(w).pk}),
     "discovery:campaign_close": Case(
         STAFF_302, kwargs=lambda w: {"pk": _open(w).pk}, method="post"
     ),

@@ -38,7 +38,7 @@ def test_the_list_starts_empty_and_shows_the_rate(signed_in, users, project):
     assert campaign.name not in http.get(url, {"status": "closed"}).content.decode()
 
 
-def test_create_then_send_shows_each_link_once(signed_in, project):
+def test_create_then_send_shows_each_link(signed_in, project):
     with_email = ContactFactory(client=project.client, email="li@example.com")
     wechat = ContactFactory(client=project.client, email="")
     questionnaire = make_questionnaire()
@@ -67,9 +67,20 @@ def test_create_then_send_shows_each_link_once(signed_in, project):
     assert len(set(links)) == 2
     assert [message.to for message in mail.outbox] == [["li@example.com"]]
     assert "请在周五前填写" in mail.outbox[0].body
+    assert links[0] in mail.outbox[0].body or links[1] in mail.outbox[0].body
     detail = http.get(campaign.get_absolute_url()).content.decode()
-    assert not any(link in detail for link in links)
+    assert not any(link in detail for link in links)  # only on the links page, on request
+    again = http.get(reverse("discovery:campaign_links", args=[campaign.pk])).content.decode()
+    assert all(link in again for link in links)
     assert http.get(links[0].removeprefix("http://testserver")).status_code == 200
+
+
+def test_links_are_shown_only_while_the_campaign_is_open(signed_in, users, project):
+    draft = make_campaign(project, actor=users["manager"])
+    url = reverse("discovery:campaign_links", args=[draft.pk])
+    response = signed_in("member").get(url)
+    assert response.status_code == 302 and response["Location"] == draft.get_absolute_url()
+    assert "/q/" not in signed_in("member").get(url, follow=True).content.decode()
 
 
 def test_create_refuses_a_past_expiry_and_no_contacts(signed_in, project):
@@ -126,7 +137,7 @@ def test_remind_says_how_many(signed_in, users, project):
     assert len(mail.outbox) == 1
 
 
-def test_a_new_link_is_shown_once_and_the_old_one_dies(signed_in, users, project):
+def test_a_new_link_replaces_the_old_one(signed_in, users, project):
     campaign, tokens = sent_campaign(project, actor=users["manager"])
     invitation = invitation_for_token(tokens[0])
     url = reverse("discovery:campaign_resend_link", args=[campaign.pk, invitation.pk])

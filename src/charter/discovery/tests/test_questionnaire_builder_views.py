@@ -9,7 +9,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from charter.core.models import AuditEvent
-from charter.core.tokens import new_token
 from charter.discovery.models import (
     Answer,
     Campaign,
@@ -37,13 +36,14 @@ def campaign_on(questionnaire, client_org):
 def answer(question, value):
     """An answer to ``question`` from a new contact of a new campaign."""
     campaign = campaign_on(question.questionnaire, ClientFactory())
-    invitation = Invitation.objects.create(
+    invitation = Invitation(
         campaign=campaign,
         contact=ContactFactory(client=campaign.opportunity.client),
-        token_hash=new_token()[1],
         language="zh-hans",
         expires_at=campaign.expires_at,
     )
+    invitation.new_link()
+    invitation.save()
     response = Response.objects.create(invitation=invitation)
     return Answer.objects.create(response=response, question=question, value=value)
 

@@ -253,6 +253,20 @@ def campaign_results(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "discovery/campaigns/results.html", context)
 
 
+@require_GET
+@policy.requires("discovery.campaign", "change")
+def campaign_links(request: HttpRequest, pk: int) -> HttpResponse:
+    """Every invitee's personal link again, to pass on by chat or phone."""
+    campaign = _campaign(request, pk, "change")
+    if campaign.status != CampaignStatus.OPEN:
+        messages.info(request, _("Links exist only while the campaign is open."))
+        return redirect(campaign)
+    base_url = request.build_absolute_uri("/")
+    invitations = campaign.invitations.select_related("contact").order_by("contact__name", "pk")
+    links = [service.IssuedLink(row, row.link(base_url)) for row in invitations]
+    return _links_page(request, campaign, links)
+
+
 urls = [
     *parent_paths("campaigns/", campaign_list, "campaigns"),
     *parent_paths("campaigns/new/", campaign_create, "campaign_create"),
@@ -260,6 +274,7 @@ urls = [
     path("campaigns/<int:pk>/edit/", campaign_edit, name="campaign_edit"),
     path("campaigns/<int:pk>/send/", campaign_send, name="campaign_send"),
     path("campaigns/<int:pk>/remind/", campaign_remind, name="campaign_remind"),
+    path("campaigns/<int:pk>/links/", campaign_links, name="campaign_links"),
     path(
         "campaigns/<int:pk>/invitations/<int:invitation_pk>/new-link/",
         campaign_resend_link,

@@ -31,7 +31,6 @@ from charter.discovery.services.document_content import (
     diff_contents,
     present,
 )
-from charter.discovery.tasks_documents import confirmation_link
 from charter.discovery.views.parents import parent_paths, parent_url, visible_parent
 
 RESOURCE = "discovery.requirementsdocument"
@@ -256,7 +255,7 @@ def document_send(request: HttpRequest, pk: int) -> HttpResponse:
         )
         if invites:
             context["links"] = [
-                (invite.request, confirmation_link(invite.token, base_url)) for invite in invites
+                (invite.request, invite.request.link(base_url)) for invite in invites
             ]
             return render(request, "discovery/documents/sent.html", context)
     context["form"] = form
