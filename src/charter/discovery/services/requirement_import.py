@@ -218,7 +218,7 @@ class _Run:
         self.owners = Owners() if "owner" in mapping else None
         field_name = requirement_services.parent_field(parent)
         existing = list(
-            Requirement.objects.select_for_update()
+            Requirement.objects.select_for_update(of=("self",))  # the owner join is nullable
             .filter(**{field_name: parent})
             .select_related("owner")
             .order_by("number", "pk")
