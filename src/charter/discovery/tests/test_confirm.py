@@ -12,6 +12,7 @@ from charter.discovery.choices import Decision
 from charter.discovery.models import ConfirmationRequest, SectionComment
 from charter.discovery.services import documents as services
 from charter.discovery.tests.factories import make_requirement
+from charter.discovery.tests.matrix_campaigns import sent_campaign
 from charter.discovery.tests.matrix_documents import make_document, sent_request
 from charter.planning.tests.factories import make_project
 
@@ -156,3 +157,20 @@ def test_forwarded_for_is_ignored_unless_behind_a_trusted_proxy(version, setting
     )
     request.refresh_from_db()
     assert request.decided_ip == "1.2.3.4"
+
+
+@pytest.mark.django_db
+def test_a_token_opens_only_what_it_was_made_for(version, users):
+    """A questionnaire link's token does not open a document, nor the other way round, even
+    for the same contact: each kind of link has its own key and its own table."""
+    request, document_token = sent_request(version)
+    _campaign, (questionnaire_token,) = sent_campaign(
+        version.document.parent, actor=users["manager"], contacts=[request.contact]
+    )
+    assert (
+        HttpClient().get(reverse("discovery:respond", args=[questionnaire_token])).status_code
+        == 200
+    )
+    assert HttpClient().get(link(questionnaire_token)).status_code == 404
+    assert HttpClient().get(reverse("discovery:respond", args=[document_token])).status_code == 404
+    assert HttpClient().get(link(document_token)).status_code == 200
