@@ -63,6 +63,8 @@ def test_the_demo_shows_every_part_of_discovery(demo):
     document = project.requirementsdocuments.get()
     confirmed = document.versions.get().confirmations.get()
     assert confirmed.decision == "confirmed"
+    assert project.requirements.filter(tasks__isnull=False).distinct().count() == 4
+    assert project.requirements.filter(findings__isnull=False).distinct().count() >= 2
     deal = Opportunity.objects.get(title="Warehouse analytics consulting")
     assert deal.requirements.count() == 2
     manager = HttpClient()
