@@ -25,13 +25,11 @@ Rules (the project has one calendar, so everything is integer arithmetic):
 """
 
 import heapq
-from collections import Counter, deque
+from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
-from itertools import repeat
-from operator import add, attrgetter, eq, itemgetter
 
-from charter.engine.model import Constraint, CycleError, Link, Task, Timing
+from charter.engine.model import Constraint, CycleError, Link, LinkType, Task, Timing
 
 # Dates live in flat lists, two slots per task position i: [2i] is the start, [2i + 1] the
 # finish. A link end is one such slot, so a link of any type is just "slot >= slot + lag".
@@ -42,6 +40,10 @@ type LinkEnds = list[list[tuple[int, int, int]]]
 type Rule = tuple[Constraint, int] | None  # (constraint, at) or None for ASAP
 
 NEEDS_DATE = frozenset(Constraint) - {Constraint.ASAP, Constraint.ALAP}
+# A link type's slot offsets: 1 where its predecessor's (FROM) or successor's (TO) end is the
+# finish. The type's first letter names the predecessor's side, the second the successor's.
+FROM_FINISH = {link_type: int(link_type[0] == "F") for link_type in LinkType}
+TO_FINISH = {link_type: int(link_type[1] == "F") for link_type in LinkType}
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,12 +54,22 @@ class _Network:
     position: dict[int, int]
     durations: list[int]
     rules: list[Rule]
-    into: LinkEnds  # links from predecessors
     out: LinkEnds  # links to successors
+    indegree: list[int]  # per task, how many links come from predecessors
     order: list[int]  # positions in topological order
     link_count: int
     alap: list[int]  # positions of the ALAP tasks
     ranks: list[int]  # position -> index in ``order``; filled on first use by ``rank()``
+    incoming: LinkEnds  # links from predecessors; filled on first use by ``into()``
+
+    def into(self) -> LinkEnds:
+        # The full passes need only ``out``; reschedules and the cycle report need both.
+        if not self.incoming:
+            self.incoming.extend([] for _ in self.ids)
+            for ends in self.out:
+                for end in ends:
+                    self.incoming[end[1] >> 1].append(end)
+        return self.incoming
 
     def rank(self) -> list[int]:
         # Only incremental passes need it; a plain schedule does not pay for it.
@@ -172,8 +184,8 @@ def schedule(
     ``ValueError`` for a link to an unknown task, a duplicate task id, a negative duration or
     a dated constraint without its date."""
     net = _build(tasks, links)
-    logic = [0] * (2 * len(net.ids))
-    _first_pass(net, logic, project_start)
+    logic = [project_start] * (2 * len(net.ids))
+    _first_pass(net, logic)
     if len(net.order) < len(net.ids):
         raise CycleError([net.ids[i] for i in _cycle(net)])
     finish = (
@@ -184,7 +196,7 @@ def schedule(
     early = logic
     if net.alap:
         early = logic.copy()
-        _propagate_forward(net, early, net.alap, project_start, late)
+        _place_alap(net, early, late)
     return Schedule(net, (project_start, finish, project_finish), logic, early, late)
 
 
@@ -217,38 +229,27 @@ def _build(tasks: Sequence[Task], links: Sequence[Link]) -> _Network:
         duplicates = sorted(task_id for task_id, count in Counter(ids).items() if count > 1)
         raise ValueError(f"duplicate task ids: {duplicates}")
     rules = [_rule(task) for task in tasks]
-    into, out = _link_ends(links, position)
+    out, indegree = _link_ends(links, position)
     alap = [i for i, rule in enumerate(rules) if _is_alap(rule)]
     durations = [task.duration for task in tasks]
-    return _Network(ids, position, durations, rules, into, out, [], len(links), alap, [])
+    return _Network(ids, position, durations, rules, out, indegree, [], len(links), alap, [], [])
 
 
-def _link_ends(links: Sequence[Link], position: dict[int, int]) -> tuple[LinkEnds, LinkEnds]:
-    """Each link into its successor's ``into`` and its predecessor's ``out`` list. Written as
-    maps over whole columns, which run in C: a Python loop over the links costs twice as much
-    as the forward pass."""
+def _link_ends(links: Sequence[Link], position: dict[int, int]) -> tuple[LinkEnds, list[int]]:
+    """Each link into its predecessor's ``out`` list, and each task's count of incoming links.
+    One loop over the links: the successors' ``into`` lists are built only when needed."""
+    out: LinkEnds = [[] for _ in position]
+    indegree = [0] * len(position)
     try:
-        preds = list(map(position.__getitem__, map(attrgetter("predecessor"), links)))
-        succs = list(map(position.__getitem__, map(attrgetter("successor"), links)))
+        for link in links:
+            pred, succ = position[link.predecessor], position[link.successor]
+            out[pred].append(
+                (2 * pred + FROM_FINISH[link.type], 2 * succ + TO_FINISH[link.type], link.lag)
+            )
+            indegree[succ] += 1
     except KeyError as missing:
         raise ValueError(f"a link names an unknown task: {missing.args[0]}") from None
-    kinds = list(map(attrgetter("type"), links))
-    lags = list(map(attrgetter("lag"), links))
-    # The type's letters name the sides: first the predecessor's, then the successor's.
-    pred_finish = map(eq, map(itemgetter(0), kinds), repeat("F"))
-    succ_finish = map(eq, map(itemgetter(1), kinds), repeat("F"))
-    pred_slots = map(add, map(add, preds, preds), pred_finish)  # 2 * position + side
-    succ_slots = map(add, map(add, succs, succs), succ_finish)
-    into: LinkEnds = [[] for _ in position]
-    out: LinkEnds = [[] for _ in position]
-    ends = list(zip(pred_slots, succ_slots, lags, strict=True))
-    _consume(map(list.append, map(into.__getitem__, succs), ends))
-    _consume(map(list.append, map(out.__getitem__, preds), ends))
-    return into, out
-
-
-def _consume(iterator: Iterator[object]) -> None:
-    deque(iterator, maxlen=0)
+    return out, indegree
 
 
 def _rule(task: Task) -> Rule:
@@ -265,27 +266,29 @@ def _is_alap(rule: Rule) -> bool:
     return rule is not None and rule[0] is Constraint.ALAP
 
 
-def _first_pass(net: _Network, early: Slots, start: int) -> None:
+def _first_pass(net: _Network, early: Slots) -> None:
     """Kahn's topological sort and the forward pass in one walk: a task is dated as soon as
-    its last predecessor is. Fills ``net.order``; tasks on or behind a cycle are left out."""
-    into, out, durations, rules, order = net.into, net.out, net.durations, net.rules, net.order
-    waiting = list(map(len, into))
+    its last predecessor is. Until then, its two slots in ``early`` hold the latest bound its
+    dated predecessors' links put on its start and finish (``early`` comes in filled with the
+    project start). Fills ``net.order``; tasks on or behind a cycle are left out."""
+    out, durations, rules, order = net.out, net.durations, net.rules, net.order
+    waiting = net.indegree.copy()
     order.extend(i for i, count in enumerate(waiting) if count == 0)
     for i in order:  # grows while we walk it: a queue without pops
-        # Inlined _early_start: a call per task would cost a third of the pass.
-        es, duration = start, durations[i]
-        for pred_slot, succ_slot, lag in into[i]:
-            bound = early[pred_slot] + lag
-            if succ_slot & 1:  # the link holds this task's finish
-                bound -= duration
-            if bound > es:
-                es = bound
+        duration = durations[i]
+        es = early[2 * i]
+        by_finish = early[2 * i + 1] - duration
+        if by_finish > es:
+            es = by_finish
         rule = rules[i]
         if rule is not None:
             es = _constrained_start(rule, es, duration)
         early[2 * i] = es
         early[2 * i + 1] = es + duration
-        for _pred_slot, succ_slot, _lag in out[i]:
+        for pred_slot, succ_slot, lag in out[i]:
+            bound = early[pred_slot] + lag
+            if bound > early[succ_slot]:
+                early[succ_slot] = bound
             j = succ_slot >> 1
             waiting[j] -= 1
             if not waiting[j]:
@@ -295,12 +298,12 @@ def _first_pass(net: _Network, early: Slots, start: int) -> None:
 def _cycle(net: _Network) -> list[int]:
     """One cycle among the tasks the topological sort could not reach, in link order. Each of
     them has such a predecessor, so walking back from any of them must loop."""
-    dated = set(net.order)
+    dated, into = set(net.order), net.into()
     i = next(i for i in range(len(net.ids)) if i not in dated)
     walked: dict[int, int] = {}
     while i not in walked:
         walked[i] = len(walked)
-        i = next(slot >> 1 for slot, _succ_slot, _lag in net.into[i] if slot >> 1 not in dated)
+        i = next(slot >> 1 for slot, _succ_slot, _lag in into[i] if slot >> 1 not in dated)
     back = list(walked)[walked[i] :]
     return back[:1] + back[:0:-1]
 
@@ -327,7 +330,7 @@ def _early_start(net: _Network, early: Slots, i: int, start: int, late: Slots | 
     """Task i's early start from its predecessors' dates, the project start, its constraint
     and, when ``late`` is given and the task is ALAP, its late start."""
     es, duration, rule = start, net.durations[i], net.rules[i]
-    for pred_slot, succ_slot, lag in net.into[i]:
+    for pred_slot, succ_slot, lag in net.into()[i]:
         es = max(es, early[pred_slot] + lag - (duration if succ_slot & 1 else 0))
     if rule is None:
         return es
@@ -348,7 +351,7 @@ def _late_finish(net: _Network, late: Slots, i: int, finish: int) -> int:
 def _backward(net: _Network, late: Slots, finish: int) -> None:
     out, durations, rules = net.out, net.durations, net.rules
     for i in reversed(net.order):
-        # Inlined _late_finish, as in _first_pass.
+        # Inlined _late_finish: this loop runs once per task, and a call each time is slow.
         lf, duration = finish, durations[i]
         for pred_slot, succ_slot, lag in out[i]:
             bound = late[succ_slot] - lag
@@ -361,6 +364,30 @@ def _backward(net: _Network, late: Slots, finish: int) -> None:
             lf = _constrained_finish(rule, lf, duration)
         late[2 * i] = lf - duration
         late[2 * i + 1] = lf
+
+
+def _place_alap(net: _Network, early: Slots, late: Slots) -> None:
+    """Move the ALAP tasks to their late starts and, in topological order, every task their
+    links then push later. Dates only grow here, so a task's new start is the most of its old
+    one and what its moved predecessors ask: no walk back over its links from predecessors."""
+    rank, durations = net.rank(), net.durations
+    asked = {i: late[2 * i] for i in net.alap}  # task -> the earliest start asked of it
+    heap = [(rank[i], i) for i in asked]
+    heapq.heapify(heap)
+    while heap:
+        _, i = heapq.heappop(heap)
+        es = asked.pop(i)
+        if es <= early[2 * i]:
+            continue
+        early[2 * i], early[2 * i + 1] = es, es + durations[i]
+        for pred_slot, succ_slot, lag in net.out[i]:
+            j = succ_slot >> 1
+            start = early[pred_slot] + lag - (durations[j] if succ_slot & 1 else 0)
+            if j not in asked:
+                asked[j] = start
+                heapq.heappush(heap, (rank[j], j))
+            elif start > asked[j]:
+                asked[j] = start
 
 
 def _propagate_forward(
@@ -388,7 +415,7 @@ def _propagate_forward(
 def _propagate_backward(net: _Network, late: Slots, seeds: Iterable[int], finish: int) -> set[int]:
     """Recompute the seeds' late dates and, in reverse topological order, those of every task
     whose successors' late dates changed; returns the tasks whose late dates changed."""
-    rank, durations = net.rank(), net.durations
+    rank, durations, into = net.rank(), net.durations, net.into()
     queued = set(seeds)
     heap = [(-rank[i], i) for i in queued]
     heapq.heapify(heap)
@@ -401,7 +428,7 @@ def _propagate_backward(net: _Network, late: Slots, seeds: Iterable[int], finish
             continue
         late[2 * i], late[2 * i + 1] = ls, lf
         moved.add(i)
-        for slot, _succ_slot, _lag in net.into[i]:
+        for slot, _succ_slot, _lag in into[i]:
             if slot >> 1 not in queued:
                 queued.add(slot >> 1)
                 heapq.heappush(heap, (-rank[slot >> 1], slot >> 1))

@@ -160,6 +160,17 @@ def test_as_late_as_possible_takes_its_late_dates_and_pushes_successors() -> Non
     assert result.finish == 30
 
 
+def test_as_late_as_possible_pushes_through_a_finish_link_and_down_the_chain() -> None:
+    tasks = [Task(1, 5, Constraint.ALAP), Task(2, 10), Task(3, 4), Task(4, 30)]
+    links = [Link(1, 2, FF), Link(2, 3)]
+    result = schedule(tasks, links)
+    # Logic alone: A 0-5, B 0-10, C 10-14; C's late finish is the project finish, 30.
+    assert dates(result, 1) == (21, 26, 21, 26)
+    assert dates(result, 2) == (16, 26, 16, 26)  # B finishes no earlier than A now does
+    assert dates(result, 3) == (26, 30, 26, 30)
+    assert reschedule(result, [4], tasks, links) == result
+
+
 def test_dated_constraint_without_a_date_is_refused() -> None:
     with pytest.raises(ValueError, match="task 1: a MSO constraint needs its date"):
         schedule([Task(1, 5, Constraint.MSO)], [])
