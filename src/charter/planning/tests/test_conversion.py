@@ -170,7 +170,14 @@ def test_nothing_is_written_when_a_choice_is_wrong(deal, manager, other_client_o
 
 
 @pytest.mark.django_db
-def test_a_failure_after_copying_files_leaves_no_copy_behind(deal, manager, monkeypatch):
+def test_a_failure_after_copying_files_leaves_no_copy_behind(
+    deal, manager, monkeypatch, settings, tmp_path
+):
+    # A folder of its own: tests running in parallel write files into the shared media folder.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {**settings.STORAGES["default"], "OPTIONS": {"location": str(tmp_path)}},
+    }
     original = attach(deal, manager, "proposal.txt")
     storage = original.file.storage
     folder = original.file.name.rsplit("/", 1)[0]
