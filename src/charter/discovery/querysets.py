@@ -27,22 +27,6 @@ class RequirementQuerySet(OnProjectOrDealQuerySet):
         return self.select_related("owner").annotate(priority_rank=priority_rank())
 
 
-class CampaignQuerySet(OnProjectOrDealQuerySet):
-    pass
-
-
-class SessionQuerySet(OnProjectOrDealQuerySet):
-    """Interviews and focus groups."""
-
-
-class FindingQuerySet(OnProjectOrDealQuerySet):
-    pass
-
-
-class DocumentQuerySet(OnProjectOrDealQuerySet):
-    pass
-
-
 class QuestionnaireQuerySet(models.QuerySet):
     def for_user(self, user: Any, action: str = "view") -> "QuestionnaireQuerySet":
         """The questionnaire library is shared by the whole staff."""

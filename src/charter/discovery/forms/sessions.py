@@ -77,7 +77,7 @@ class InterviewForm(_SessionForm):
 
 
 class InterviewEditForm(InterviewForm, VersionedForm):
-    pass
+    """The interview form carrying the version it was loaded at (a stale save is refused)."""
 
 
 class FocusGroupForm(_SessionForm):
@@ -113,7 +113,7 @@ class FocusGroupForm(_SessionForm):
 
 
 class FocusGroupEditForm(FocusGroupForm, VersionedForm):
-    pass
+    """The focus-group form carrying the version it was loaded at (a stale save is refused)."""
 
 
 class SessionFilterForm(forms.Form):

@@ -10,7 +10,7 @@ from django.utils.translation import pgettext_lazy
 from charter.core.models import VersionedModel
 from charter.discovery.choices import Decision, DocumentSection
 from charter.discovery.models.base import OnProjectOrDeal, PersonalLink, created_by_field
-from charter.discovery.querysets import DocumentQuerySet
+from charter.discovery.querysets import OnProjectOrDealQuerySet
 
 
 class RequirementsDocument(OnProjectOrDeal, VersionedModel):
@@ -42,7 +42,7 @@ class RequirementsDocument(OnProjectOrDeal, VersionedModel):
     created_by = created_by_field()
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
-    objects = DocumentQuerySet.as_manager()
+    objects = OnProjectOrDealQuerySet.as_manager()
 
     charter_history = True
 

@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from charter.discovery.models.base import OnProjectOrDeal, created_by_field
-from charter.discovery.querysets import FindingQuerySet
+from charter.discovery.querysets import OnProjectOrDealQuerySet
 
 SOURCES = ("answer", "question", "interview", "focus_group", "interaction")
 SOURCE_LABELS = {
@@ -79,7 +79,7 @@ class Finding(OnProjectOrDeal):
     created_by = created_by_field()
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
-    objects = FindingQuerySet.as_manager()
+    objects = OnProjectOrDealQuerySet.as_manager()
 
     charter_history = True
 

@@ -11,7 +11,7 @@ from django.utils.translation import pgettext_lazy
 from charter.core.models import VersionedModel
 from charter.discovery.choices import CampaignStatus, QuestionKind
 from charter.discovery.models.base import OnProjectOrDeal, PersonalLink, created_by_field
-from charter.discovery.querysets import CampaignQuerySet, QuestionnaireQuerySet
+from charter.discovery.querysets import OnProjectOrDealQuerySet, QuestionnaireQuerySet
 
 
 class Questionnaire(VersionedModel):
@@ -132,7 +132,7 @@ class Campaign(OnProjectOrDeal, VersionedModel):
     created_by = created_by_field()
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
-    objects = CampaignQuerySet.as_manager()
+    objects = OnProjectOrDealQuerySet.as_manager()
 
     charter_history = True
 

@@ -10,7 +10,7 @@ from django.utils.translation import pgettext_lazy
 
 from charter.core.models import VersionedModel
 from charter.discovery.models.base import OnProjectOrDeal, created_by_field
-from charter.discovery.querysets import SessionQuerySet
+from charter.discovery.querysets import OnProjectOrDealQuerySet
 
 
 class Interview(OnProjectOrDeal, VersionedModel):
@@ -32,7 +32,7 @@ class Interview(OnProjectOrDeal, VersionedModel):
     created_by = created_by_field()
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
-    objects = SessionQuerySet.as_manager()
+    objects = OnProjectOrDealQuerySet.as_manager()
 
     charter_history = True
     charter_attachable = True  # the recording, photos of the whiteboard…
@@ -73,7 +73,7 @@ class FocusGroup(OnProjectOrDeal, VersionedModel):
     created_by = created_by_field()
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
-    objects = SessionQuerySet.as_manager()
+    objects = OnProjectOrDealQuerySet.as_manager()
 
     charter_history = True
 
