@@ -15,8 +15,9 @@ from charter.engine.mspdi import (
     read_project,
 )
 from charter.engine.mspdi_parity import Comparison, project_calendar, reschedule, reschedule_file
+from charter.engine.tests.shared_data import shared_data
 
-DATA = Path(__file__).resolve().parents[4] / ".." / "shared" / "data" / "mspdi"
+DATA = shared_data("mspdi")
 NOT_MSPDI = {"PredecessorCalendar.xml", "ProjectDefaultCalendar.xml", "SuccessorCalendar.xml"}
 # Measured by bench/mspdi_parity.py: 143 of 145 auto-scheduled tasks match (sample.xml's
 # resource-driven "Second Task" and its summary do not). A floor against regressions.
