@@ -47,6 +47,14 @@ def test_without_a_document_the_page_offers_to_start_one(project, signed_in):
 
 
 @pytest.mark.django_db
+def test_an_empty_section_says_so_once(project, signed_in, users):
+    services.create_document(project, actor=users["manager"], language="en")
+    body = signed_in("member").get(page_url(project)).content.decode()
+    assert body.count("Nothing in this section.") == 7  # every section, scope included
+    assert "In scope" not in body  # no empty sub-headings with dashes under them
+
+
+@pytest.mark.django_db
 def test_the_draft_page_shows_sections_rows_and_status(document, project, signed_in):
     make_requirement(project, title="审批流", acceptance_criteria="三级审批")
     make_requirement(project, title="年度目标", type="business_goal")
