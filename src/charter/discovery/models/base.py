@@ -89,3 +89,16 @@ class PersonalLink(models.Model):
     def find(cls, raw_token: str) -> Any:
         """The row a link's token opens, as a filtered queryset (empty for a bad token)."""
         return cls._default_manager.filter(token_hash=tokens.digest(raw_token))
+
+
+PARENT_FIELDS = {"planning.project": "project", "crm.opportunity": "opportunity"}
+
+
+def parent_field(parent: models.Model) -> str:
+    """The OnProjectOrDeal field that holds ``parent``: "project" or "opportunity"."""
+    try:
+        return PARENT_FIELDS[parent._meta.label_lower]
+    except KeyError:
+        raise TypeError(
+            f"discovery records belong to a project or a deal, not {parent!r}"
+        ) from None

@@ -20,7 +20,7 @@ from charter.core.concurrency import update_versioned
 from charter.crm.models import Contact
 from charter.discovery.choices import CampaignStatus
 from charter.discovery.models import Campaign, Invitation, Questionnaire
-from charter.planning.models import Project
+from charter.discovery.models.base import parent_field
 
 EDITABLE_FIELDS = ("name", "message", "expires_at")
 AUDITED_FIELDS = ("name", "questionnaire", "message", "status", "expires_at")
@@ -55,10 +55,6 @@ def default_expiry() -> datetime.datetime:
 def invitable_contacts(parent: models.Model) -> models.QuerySet[Contact]:
     """The contacts a campaign of this project or deal may go to: its client's people."""
     return Contact.objects.filter(client_id=parent.client_id).order_by("name", "pk")  # type: ignore[attr-defined]
-
-
-def _parent_field(parent: models.Model) -> str:
-    return "project" if isinstance(parent, Project) else "opportunity"
 
 
 def _check_expiry(expires_at: datetime.datetime) -> None:
@@ -109,7 +105,7 @@ def create_campaign(
     expires_at = expires_at or default_expiry()
     _check_expiry(expires_at)
     campaign = Campaign(
-        **{_parent_field(parent): parent},
+        **{parent_field(parent): parent},
         questionnaire=questionnaire,
         name=name.strip(),
         message=message,

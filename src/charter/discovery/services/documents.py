@@ -23,6 +23,7 @@ from charter.discovery.models import (
     RequirementsDocument,
     SectionComment,
 )
+from charter.discovery.models.base import parent_field
 from charter.discovery.services.document_content import (
     NARRATIVE_FIELDS,
     build_content,
@@ -41,10 +42,6 @@ ACTION_LABELS.update(
         "changes_requested": gettext_lazy("requested changes to"),
     }
 )
-
-
-def parent_field(parent: models.Model) -> str:
-    return "project" if parent._meta.model_name == "project" else "opportunity"
 
 
 def default_title(parent: models.Model, language: str) -> str:

@@ -21,6 +21,7 @@ from charter.discovery.models import (
     Questionnaire,
     Requirement,
 )
+from charter.discovery.models.base import parent_field
 from charter.discovery.models.findings import SOURCES, Finding
 from charter.discovery.querysets import OnProjectOrDealQuerySet
 from charter.discovery.services.requirements import EDITABLE_FIELDS, create_requirement
@@ -57,7 +58,7 @@ def record_finding(
     latent_need: bool = False,
 ) -> Finding:
     """Note a finding of ``parent`` (project or deal) learned from ``source``."""
-    field = "project" if parent._meta.model_name == "project" else "opportunity"
+    field = parent_field(parent)
     finding = Finding(
         **{field: parent},
         **source_field(source),
@@ -242,7 +243,7 @@ def _question_source(
             }
         )
     parent = _visible_parent(user, parent_kind, parent_id)
-    field = "project" if isinstance(parent, Project) else "opportunity"
+    field = parent_field(parent)
     if not Campaign.objects.filter(
         **{field: parent}, questionnaire=question.questionnaire_id
     ).exists():

@@ -27,6 +27,7 @@ from charter.crm import importing
 from charter.crm.importing import CleanRow, FileProblem, Spec, Target
 from charter.discovery.choices import Priority, RequirementStatus, RequirementType
 from charter.discovery.models import Requirement
+from charter.discovery.models.base import parent_field
 from charter.discovery.services import requirements as requirement_services
 from charter.planning.forms import colleagues
 
@@ -216,7 +217,7 @@ class _Run:
         self.mapping = mapping
         self.expected = versions or {}
         self.owners = Owners() if "owner" in mapping else None
-        field_name = requirement_services.parent_field(parent)
+        field_name = parent_field(parent)
         existing = list(
             Requirement.objects.select_for_update(of=("self",))  # the owner join is nullable
             .filter(**{field_name: parent})

@@ -16,6 +16,7 @@ from charter.core.choices import ACTION_LABELS
 from charter.core.concurrency import StaleEdit, update_versioned
 from charter.crm.models import Opportunity
 from charter.discovery.models import Requirement, RequirementComment, requirement_code
+from charter.discovery.models.base import parent_field
 from charter.planning.models import Project, Task
 
 EDITABLE_FIELDS = (
@@ -43,14 +44,6 @@ ACTION_LABELS.update(
         "tasks_linked": gettext_lazy("changed the plan tasks of"),
     }
 )
-
-
-def parent_field(parent: models.Model) -> str:
-    if isinstance(parent, Project):
-        return "project"
-    if isinstance(parent, Opportunity):
-        return "opportunity"
-    raise TypeError(f"a requirement belongs to a project or an opportunity, not {parent!r}")
 
 
 def _lock(parent: models.Model) -> None:

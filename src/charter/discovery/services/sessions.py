@@ -20,6 +20,7 @@ from charter.core.choices import ACTION_LABELS
 from charter.core.concurrency import update_versioned
 from charter.crm.models import Contact
 from charter.discovery.models import FocusGroup, Idea, IdeaVote, Interview
+from charter.discovery.models.base import parent_field
 from charter.discovery.querysets import OnProjectOrDealQuerySet
 from charter.planning.forms import colleagues
 
@@ -37,10 +38,6 @@ FOCUS_GROUP_FIELDS = ("title", "held_at", "location", "agenda", "notes", "dots_p
 PEOPLE = {Interview: ("interviewers", "interviewees"), FocusGroup: ("facilitators", "participants")}
 
 Session = Interview | FocusGroup
-
-
-def _parent_field(parent: models.Model) -> str:
-    return "project" if parent._meta.model_name == "project" else "opportunity"
 
 
 def _check_people(
@@ -97,7 +94,7 @@ def _create(
         raise ValueError(f"{', '.join(sorted(unknown))} not settable here")
     staff, contacts = list(staff), list(contacts)
     session = model(
-        **{_parent_field(parent): parent},
+        **{parent_field(parent): parent},
         **fields,
         created_by=actor if getattr(actor, "is_authenticated", False) else None,
     )

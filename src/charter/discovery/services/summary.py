@@ -15,7 +15,8 @@ from charter.discovery.models import (
     Requirement,
     RequirementsDocument,
 )
-from charter.discovery.services.documents import DocumentStatus, document_status, parent_field
+from charter.discovery.models.base import parent_field
+from charter.discovery.services.documents import DocumentStatus, document_status
 
 
 @dataclass(frozen=True)

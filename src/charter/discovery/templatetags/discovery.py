@@ -3,8 +3,9 @@ from typing import Any
 from django import template
 from django.db import models
 
+from charter.discovery.models.base import parent_field
 from charter.discovery.services.summary import discovery_summary
-from charter.discovery.views.parents import kind_of, parent_url
+from charter.discovery.views.parents import parent_url
 
 register = template.Library()
 
@@ -12,7 +13,7 @@ register = template.Library()
 @register.filter
 def parent_kind(parent: models.Model) -> str:
     """ "project" or "opportunity"."""
-    return kind_of(parent)
+    return parent_field(parent)
 
 
 @register.simple_tag

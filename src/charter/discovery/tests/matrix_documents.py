@@ -5,6 +5,7 @@ from typing import Any
 
 from charter.accounts.models import User
 from charter.discovery.models import ConfirmationRequest, DocumentVersion, RequirementsDocument
+from charter.discovery.models.base import parent_field
 from charter.discovery.services import documents as services
 from charter.discovery.tests.factories import make_requirement
 from charter.planning.tests.factories import make_project, planning_world
@@ -23,7 +24,7 @@ def make_document(parent: Any, *, actor: Any = None, **texts: Any) -> Requiremen
 
 def published_version(parent: Any, *, actor: Any = None) -> DocumentVersion:
     """Version 1 of the parent's document (started if needed), one requirement in it."""
-    existing = RequirementsDocument.objects.filter(**{services.parent_field(parent): parent})
+    existing = RequirementsDocument.objects.filter(**{parent_field(parent): parent})
     document = existing.first() or make_document(parent, actor=actor)
     last = document.versions.order_by("-number").first()
     if last is not None:

@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import URLPattern, path, reverse
 
 from charter.crm.models import Opportunity
+from charter.discovery.models.base import parent_field
 from charter.planning.models import Project
 
 PARENTS: dict[str, type[models.Model]] = {"project": Project, "opportunity": Opportunity}
@@ -20,13 +21,9 @@ def visible_parent(user: Any, kind: str, pk: int) -> models.Model:
     return get_object_or_404(PARENTS[kind]._default_manager.for_user(user), pk=pk)  # type: ignore[attr-defined]
 
 
-def kind_of(parent: models.Model) -> str:
-    return "project" if isinstance(parent, Project) else "opportunity"
-
-
 def parent_url(parent: models.Model, name: str) -> str:
     """``parent_url(project, "requirements")`` → the URL named ``project_requirements``."""
-    return reverse(f"discovery:{kind_of(parent)}_{name}", args=[parent.pk])
+    return reverse(f"discovery:{parent_field(parent)}_{name}", args=[parent.pk])
 
 
 def parent_paths(route: str, view: Callable[..., Any], name: str) -> list[URLPattern]:
