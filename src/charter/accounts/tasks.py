@@ -1,18 +1,17 @@
 """Background work of accounts: the e-mails that carry a set-password link."""
 
-from urllib.parse import urljoin
 
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
 from django.core.mail import EmailMultiAlternatives
 from django.tasks import task
 from django.template.loader import render_to_string
-from django.urls import get_script_prefix, reverse
 from django.utils import translation
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from charter.accounts.models import User
+from charter.core.tokens import absolute_link
 
 # kind → template prefix under accounts/email/ (``_subject.txt``, ``.txt``, ``.html``)
 EMAILS = {
@@ -23,16 +22,12 @@ EMAILS = {
 
 def set_password_link(user: User, base_url: str) -> str:
     """An absolute one-time link to choose a password; ``base_url`` is the site's root URL."""
-    path = reverse(
+    return absolute_link(
         "accounts:password_reset_confirm",
-        kwargs={
-            "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
-            "token": default_token_generator.make_token(user),
-        },
+        base_url,
+        uidb64=urlsafe_base64_encode(force_bytes(user.pk)),
+        token=default_token_generator.make_token(user),
     )
-    # reverse() adds the script prefix only inside a request; the worker has none to add.
-    relative = path.removeprefix(get_script_prefix())
-    return urljoin(base_url.rstrip("/") + "/", relative)
 
 
 @task()

@@ -29,10 +29,11 @@ def digest(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
-def absolute_link(url_name: str, token: str, base_url: str) -> str:
-    """The link to send; ``base_url`` is the site's root URL (the worker has no request)."""
+def absolute_link(url_name: str, base_url: str, **kwargs: Any) -> str:
+    """A link to put in an e-mail: ``url_name`` reversed with ``kwargs`` under ``base_url``,
+    the site's root URL (the worker has no request to build it from)."""
     # reverse() adds the script prefix only inside a request; the worker has none to add.
-    relative = reverse(url_name, args=[token]).removeprefix(get_script_prefix())
+    relative = reverse(url_name, kwargs=kwargs).removeprefix(get_script_prefix())
     return urljoin(base_url.rstrip("/") + "/", relative)
 
 

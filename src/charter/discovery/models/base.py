@@ -83,7 +83,7 @@ class PersonalLink(models.Model):
         self.token_hash = tokens.digest(self.token)
 
     def link(self, base_url: str) -> str:
-        return tokens.absolute_link(self.url_name, self.token, base_url)
+        return tokens.absolute_link(self.url_name, base_url, token=self.token)
 
     @classmethod
     def find(cls, raw_token: str) -> Any:
