@@ -1,6 +1,5 @@
 """Background work of accounts: the e-mails that carry a set-password link."""
 
-
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
 from django.core.mail import EmailMultiAlternatives
