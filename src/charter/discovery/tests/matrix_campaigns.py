@@ -4,96 +4,15 @@ through the services) and the permission-matrix rows of campaigns and the answer
 from typing import Any
 
 from charter.accounts.models import User
-from charter.discovery.models import Campaign, Question, Questionnaire, QuestionSection
-from charter.discovery.services import campaigns as service
-from charter.discovery.services.responses import GivenAnswer, invitation_for_token, save_response
+from charter.discovery.models import Campaign
+from charter.discovery.tests.factories import (
+    make_campaign,
+    make_questionnaire,
+    sent_campaign,
+)
 from charter.planning.tests.factories import planning_world
 from charter.testing.factories import ContactFactory, OpportunityFactory
 from charter.testing.matrix import LOGIN, Case, roles
-
-BASE_URL = "http://testserver/"
-KANO_FEATURE = "移动审批"
-
-
-def make_questionnaire(**fields: Any) -> Questionnaire:
-    """A questionnaire with one question of every kind (``questionnaire.q`` maps kind → it)."""
-    questionnaire = Questionnaire.objects.create(**{"title": "需求调研问卷", **fields})
-    section = QuestionSection.objects.create(
-        questionnaire=questionnaire, position=1, title="基本情况"
-    )
-    specs = [
-        ("short_text", {"text": "您的部门", "required": True}),
-        ("long_text", {"text": "目前最大的痛点是什么？"}),
-        ("single", {"text": "现用系统", "options": ["ERP", "CRM", "OA"], "allow_other": True}),
-        ("multiple", {"text": "常用终端", "options": ["电脑", "手机", "平板"]}),
-        ("rating", {"text": "对现有系统的满意度", "scale_min": 1, "scale_max": 5}),
-        ("nps", {"text": "您向同事推荐的可能性"}),
-        ("ranking", {"text": "请排序", "options": ["价格", "质量", "交付"]}),
-        ("date", {"text": "期望上线日期"}),
-        (
-            "kano",
-            {
-                "text": "如果能在手机上审批，您觉得如何？",
-                "dysfunctional_text": "如果不能在手机上审批，您觉得如何？",
-                "kano_feature": KANO_FEATURE,
-            },
-        ),
-    ]
-    questionnaire.q = {  # type: ignore[attr-defined]
-        kind: Question.objects.create(
-            questionnaire=questionnaire, section=section, position=i, kind=kind, **spec
-        )
-        for i, (kind, spec) in enumerate(specs)
-    }
-    return questionnaire
-
-
-def make_campaign(
-    parent: Any, *, actor: Any, contacts: list[Any] | None = None, **fields: Any
-) -> Campaign:
-    """A draft campaign of ``parent`` to ``contacts``; by default two new contacts of its
-    client: "Zoe Walker" (English, no e-mail) and "陈静" (Chinese), in that (name) order."""
-    if contacts is None:
-        contacts = [
-            ContactFactory(client=parent.client, name="陈静", language="zh-hans"),
-            ContactFactory(client=parent.client, name="Zoe Walker", language="en", email=""),
-        ]
-    questionnaire = fields.pop("questionnaire", None) or make_questionnaire()
-    fields = {"name": "2026 需求调研", **fields}
-    return service.create_campaign(
-        parent, actor=actor, questionnaire=questionnaire, contacts=contacts, **fields
-    )
-
-
-def token_of(link: service.IssuedLink) -> str:
-    return link.url.rstrip("/").rsplit("/", 1)[-1]
-
-
-def sent_campaign(parent: Any, *, actor: Any, **fields: Any) -> tuple[Campaign, list[str]]:
-    """A sent campaign and the raw tokens of its links, in contact-name order."""
-    campaign = make_campaign(parent, actor=actor, **fields)
-    links = service.send_campaign(campaign, actor=actor, base_url=BASE_URL)
-    campaign.refresh_from_db()
-    return campaign, [token_of(link) for link in links]
-
-
-def answer_all(campaign: Campaign, tokens: list[str]) -> None:
-    """Each token's contact submits a full set of answers (Kano: like / dislike → O)."""
-    questions = {question.kind: question for question in campaign.questionnaire.questions.all()}
-    answers = {
-        questions["short_text"].pk: GivenAnswer("财务部"),
-        questions["long_text"].pk: GivenAnswer("月底结账要加班"),
-        questions["single"].pk: GivenAnswer("ERP"),
-        questions["multiple"].pk: GivenAnswer(["电脑", "手机"]),
-        questions["rating"].pk: GivenAnswer(4),
-        questions["nps"].pk: GivenAnswer(10),
-        questions["ranking"].pk: GivenAnswer(["质量", "价格", "交付"]),
-        questions["date"].pk: GivenAnswer("2027-03-01"),
-        questions["kano"].pk: GivenAnswer({"functional": "like", "dysfunctional": "dislike"}),
-    }
-    for token in tokens:
-        save_response(invitation_for_token(token), answers=answers, submit=True)
-
 
 # ---- matrix rows -------------------------------------------------------------------------------
 

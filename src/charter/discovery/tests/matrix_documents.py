@@ -4,42 +4,15 @@ document tests) share: documents made, published and sent through the services."
 from typing import Any
 
 from charter.accounts.models import User
-from charter.discovery.models import ConfirmationRequest, DocumentVersion, RequirementsDocument
-from charter.discovery.models.base import parent_field
-from charter.discovery.services import documents as services
-from charter.discovery.tests.factories import make_requirement
+from charter.discovery.models import RequirementsDocument
+from charter.discovery.tests.factories import (
+    make_document,
+    published_version,
+    sent_request,
+)
 from charter.planning.tests.factories import make_project, planning_world
 from charter.testing.factories import ContactFactory, OpportunityFactory
 from charter.testing.matrix import LOGIN, Case, roles
-
-BASE_URL = "http://testserver/"
-
-
-def make_document(parent: Any, *, actor: Any = None, **texts: Any) -> RequirementsDocument:
-    """A document with some narrative, saved through the services."""
-    document = services.create_document(parent, actor=actor, language="zh-hans")
-    texts = {"background": "客户希望统一主数据。", **texts}
-    return services.update_document(document, actor=actor, expected_version=1, **texts)
-
-
-def published_version(parent: Any, *, actor: Any = None) -> DocumentVersion:
-    """Version 1 of the parent's document (started if needed), one requirement in it."""
-    existing = RequirementsDocument.objects.filter(**{parent_field(parent): parent})
-    document = existing.first() or make_document(parent, actor=actor)
-    last = document.versions.order_by("-number").first()
-    if last is not None:
-        return last
-    make_requirement(parent, title="需求文档中的需求")
-    return services.publish_document(document, actor=actor)
-
-
-def sent_request(
-    version: DocumentVersion, *, contact: Any = None, **fields: Any
-) -> tuple[ConfirmationRequest, str]:
-    """A confirmation request of ``version`` for a (new) contact of the client; raw token."""
-    contact = contact or ContactFactory(client=version.document.parent.client, **fields)
-    invite = services.send_version(version, actor=None, contacts=[contact], base_url=BASE_URL)[0]
-    return invite.request, invite.token
 
 
 def _project(w: Any) -> Any:

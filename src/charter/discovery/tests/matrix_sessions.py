@@ -1,87 +1,26 @@
 """Permission-matrix rows of interviews, focus groups and findings, and the builders the
 session and finding tests share (rows made through the services, as users make them)."""
 
-import datetime
 from dataclasses import dataclass
 from typing import Any
 
-from django.utils import timezone
-
 from charter.accounts.models import User
 from charter.discovery.models import (
-    Answer,
-    Campaign,
     Finding,
     FocusGroup,
     Idea,
     Interview,
-    Invitation,
-    Question,
-    Questionnaire,
-    Response,
 )
-from charter.discovery.services.findings import record_finding
-from charter.discovery.services.sessions import add_idea, create_focus_group, create_interview
-from charter.planning.forms import colleagues
+from charter.discovery.tests.factories import (
+    HELD_AT,
+    make_finding,
+    make_focus_group,
+    make_idea,
+    make_interview,
+)
 from charter.planning.tests.factories import planning_world
 from charter.testing.factories import ContactFactory, OpportunityFactory
 from charter.testing.matrix import LOGIN, Case, roles
-
-HELD_AT = datetime.datetime(2026, 12, 3, 10, 0, tzinfo=datetime.UTC)
-
-
-def make_interview(parent: Any, *, actor: Any = None, **fields: Any) -> Interview:
-    fields = {
-        "title": "财务总监访谈",
-        "held_at": HELD_AT,
-        "guide": "月结要几天？\n最痛的环节？",
-        **fields,
-    }
-    fields.setdefault("interviewers", [colleagues().first()])
-    fields.setdefault("interviewees", [ContactFactory(client=parent.client)])
-    return create_interview(parent, actor=actor, **fields)
-
-
-def make_focus_group(
-    parent: Any, *, actor: Any = None, participant_count: int = 2, **fields: Any
-) -> FocusGroup:
-    fields = {"title": "移动审批的期望", "held_at": HELD_AT, "dots_per_participant": 3, **fields}
-    fields.setdefault("facilitators", [colleagues().first()])
-    if "participants" not in fields:
-        fields["participants"] = [
-            ContactFactory(client=parent.client) for _ in range(participant_count)
-        ]
-    return create_focus_group(parent, actor=actor, **fields)
-
-
-def make_idea(group: FocusGroup, text: str = "手机上一键审批") -> Idea:
-    return add_idea(group, actor=None, text=text)
-
-
-def make_finding(parent: Any, *, source: Any = None, text: str = "月结靠手工对账") -> Finding:
-    return record_finding(parent, source=source or make_interview(parent), text=text, actor=None)
-
-
-def make_answer(parent: Any, *, value: Any = "审批太慢") -> Answer:
-    """A submitted answer of a campaign ``parent`` sent, made directly with the ORM."""
-    questionnaire = Questionnaire.objects.create(title="需求调研问卷", language="zh-hans")
-    question = Question.objects.create(
-        questionnaire=questionnaire, kind="long_text", text="您最希望改进什么？"
-    )
-    field = "project" if parent._meta.model_name == "project" else "opportunity"
-    expires = timezone.now() + datetime.timedelta(days=14)
-    campaign = Campaign.objects.create(
-        **{field: parent}, questionnaire=questionnaire, name="第一轮调研", expires_at=expires
-    )
-    invitation = Invitation.objects.create(
-        campaign=campaign,
-        contact=ContactFactory(client=parent.client),
-        token_hash=f"{Invitation.objects.count():064d}",
-        language="zh-hans",
-        expires_at=expires,
-    )
-    response = Response.objects.create(invitation=invitation, submitted_at=timezone.now())
-    return Answer.objects.create(response=response, question=question, value=value)
 
 
 @dataclass

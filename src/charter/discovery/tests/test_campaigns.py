@@ -13,7 +13,7 @@ from charter.core.tokens import digest
 from charter.discovery.models import Invitation, Response
 from charter.discovery.services import campaigns as service
 from charter.discovery.services.responses import GivenAnswer, invitation_for_token, save_response
-from charter.discovery.tests.matrix_campaigns import (
+from charter.discovery.tests.factories import (
     BASE_URL,
     make_campaign,
     make_questionnaire,

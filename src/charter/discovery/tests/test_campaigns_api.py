@@ -4,7 +4,7 @@ import pytest
 
 from charter.discovery.models import Campaign
 from charter.discovery.services.responses import invitation_for_token
-from charter.discovery.tests.matrix_campaigns import answer_all, make_questionnaire, sent_campaign
+from charter.discovery.tests.factories import answer_all, make_questionnaire, sent_campaign
 from charter.testing.factories import ContactFactory
 
 pytestmark = pytest.mark.django_db

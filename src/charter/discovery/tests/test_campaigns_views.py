@@ -14,7 +14,7 @@ from openpyxl import load_workbook
 
 from charter.discovery.models import Campaign, Invitation
 from charter.discovery.services.responses import invitation_for_token
-from charter.discovery.tests.matrix_campaigns import (
+from charter.discovery.tests.factories import (
     KANO_FEATURE,
     answer_all,
     make_campaign,

@@ -11,9 +11,12 @@ from django.utils import timezone
 from charter.discovery.choices import Decision
 from charter.discovery.models import ConfirmationRequest, SectionComment
 from charter.discovery.services import documents as services
-from charter.discovery.tests.factories import make_requirement
-from charter.discovery.tests.matrix_campaigns import sent_campaign
-from charter.discovery.tests.matrix_documents import make_document, sent_request
+from charter.discovery.tests.factories import (
+    make_document,
+    make_requirement,
+    sent_campaign,
+    sent_request,
+)
 from charter.planning.tests.factories import make_project
 
 

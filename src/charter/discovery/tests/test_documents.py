@@ -24,8 +24,7 @@ from charter.discovery.services.document_content import (
     glossary_entries,
     text_diff,
 )
-from charter.discovery.tests.factories import make_requirement
-from charter.discovery.tests.matrix_documents import make_document, sent_request
+from charter.discovery.tests.factories import make_document, make_requirement, sent_request
 from charter.testing.factories import ClientFactory, ContactFactory
 
 

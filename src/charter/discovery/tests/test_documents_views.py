@@ -13,8 +13,7 @@ from docx import Document
 from charter.discovery.choices import Decision
 from charter.discovery.models import ConfirmationRequest, DocumentVersion, RequirementsDocument
 from charter.discovery.services import documents as services
-from charter.discovery.tests.factories import make_requirement
-from charter.discovery.tests.matrix_documents import make_document, sent_request
+from charter.discovery.tests.factories import make_document, make_requirement, sent_request
 from charter.planning.tests.factories import make_project
 from charter.testing.factories import ClientFactory, ContactFactory
 

@@ -5,13 +5,13 @@ from django.urls import reverse
 
 from charter.discovery.models import Finding, Requirement
 from charter.discovery.services.findings import promote_finding
-from charter.discovery.tests.factories import make_requirement
-from charter.discovery.tests.matrix_sessions import (
+from charter.discovery.tests.factories import (
     make_answer,
     make_finding,
     make_focus_group,
     make_idea,
     make_interview,
+    make_requirement,
 )
 from charter.planning.tests.factories import make_project
 from charter.testing.factories import InteractionFactory

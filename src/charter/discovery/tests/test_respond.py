@@ -10,7 +10,7 @@ from django.utils import timezone
 from charter.discovery.models import Answer, Invitation, Question, Response
 from charter.discovery.services import campaigns as service
 from charter.discovery.services.responses import invitation_for_token
-from charter.discovery.tests.matrix_campaigns import KANO_FEATURE, sent_campaign
+from charter.discovery.tests.factories import KANO_FEATURE, sent_campaign
 
 pytestmark = pytest.mark.django_db
 EN, ZH = 0, 1

@@ -3,7 +3,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from charter.discovery.models import IdeaVote, Interview
-from charter.discovery.tests.matrix_sessions import make_focus_group, make_idea, make_interview
+from charter.discovery.tests.factories import make_focus_group, make_idea, make_interview
 from charter.planning.tests.factories import make_project
 from charter.testing.factories import ContactFactory
 

@@ -6,7 +6,7 @@ from charter.core.models import AuditEvent
 from charter.discovery.models import IdeaVote, Interview
 from charter.discovery.services import sessions as services
 from charter.discovery.services.findings import promote_finding
-from charter.discovery.tests.matrix_sessions import (
+from charter.discovery.tests.factories import (
     make_finding,
     make_focus_group,
     make_idea,

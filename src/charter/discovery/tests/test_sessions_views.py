@@ -4,7 +4,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from charter.discovery.models import FocusGroup, IdeaVote, Interview
-from charter.discovery.tests.matrix_sessions import (
+from charter.discovery.tests.factories import (
     make_finding,
     make_focus_group,
     make_idea,

@@ -6,8 +6,7 @@ from django.utils import timezone
 from charter.discovery.models import Interview
 from charter.discovery.services.findings import record_finding
 from charter.discovery.services.summary import discovery_summary
-from charter.discovery.tests.factories import make_requirement
-from charter.discovery.tests.matrix_campaigns import answer_all, sent_campaign
+from charter.discovery.tests.factories import answer_all, make_requirement, sent_campaign
 from charter.testing.factories import ContactFactory
 
 pytestmark = pytest.mark.django_db
