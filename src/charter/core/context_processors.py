@@ -13,6 +13,7 @@ NAVIGATION = [
     ("crm:contact_list", _("Contacts"), "address-book", "crm.contact", "view"),
     ("crm:pipeline", _("Pipeline"), "layout-kanban", "crm.opportunity", "view"),
     ("planning:project_list", _("Projects"), "briefcase", "planning.project", "view"),
+    ("planning:calendar_list", _("Calendars"), "calendar", "planning.calendar", "view"),
     (
         "discovery:questionnaire_list",
         _("Questionnaires"),

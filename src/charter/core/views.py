@@ -24,7 +24,12 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     if policy.role_of(user) == policy.CLIENT:
         client = Client.objects.for_user(user).get()
         shared = Attachment.objects.for_parent(client, user)[:20]
-        return render(request, "core/dashboard_client.html", {"client": client, "shared": shared})
+        projects = Project.objects.shared_with(user).order_by("-start_date", "-pk")[:20]
+        return render(
+            request,
+            "core/dashboard_client.html",
+            {"client": client, "shared": shared, "projects": projects},
+        )
     summary = pipeline_summary(user)
     context = {
         "client_count": Client.objects.for_user(user).count(),

@@ -18,6 +18,7 @@ from charter.crm.services.clients import create_client
 from charter.crm.validators import uscc_check_character
 from charter.demo.discovery import seed_discovery
 from charter.demo.pipeline import seed_pipeline
+from charter.demo.plan import seed_plan
 
 # The same for every demo account; `charter demo` prints it.
 DEMO_PASSWORD = "charter-demo-2026"  # noqa: S105 (printed on purpose)
@@ -136,6 +137,7 @@ def seed_demo() -> bool:
         }
         add_demo_files(clients["上海云栖科技有限公司"], manager=people["lina"])
         project = seed_pipeline(clients, {admin.username: admin, **people})
+        seed_plan(project, manager=people["lina"])
         seed_discovery(project, manager=people["lina"])
     return True
 

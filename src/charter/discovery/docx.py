@@ -57,6 +57,27 @@ def _requirement_table(doc: Any, rows: list[dict[str, Any]]) -> None:
             cell.text = value
 
 
+def _goal_table(doc: Any, goals: list[dict[str, Any]]) -> None:
+    doc.add_heading(_("Measurable goals"), level=2)
+    headers = [_("Goal"), _("Today's value"), _("Target"), _("Due"), _("Requirements")]
+    table = doc.add_table(rows=1, cols=len(headers))
+    table.style = "Table Grid"
+    for cell, header in zip(table.rows[0].cells, headers, strict=True):
+        cell.text = header
+        cell.paragraphs[0].runs[0].bold = True
+    for goal in goals:
+        baseline = "—" if goal["baseline"] is None else f"{goal['baseline']} {goal['unit']}"
+        values = [
+            goal["title"],
+            baseline,
+            f"{goal['target']} {goal['unit']}",
+            formats.date_format(goal["due_date"], "SHORT_DATE_FORMAT"),
+            ", ".join(goal["requirements"]) or "—",
+        ]
+        for cell, value in zip(table.add_row().cells, values, strict=True):
+            cell.text = value
+
+
 def _section(doc: Any, section: SectionView) -> None:
     doc.add_heading(f"{section.number}. {section.heading}", level=1)
     for part in section.texts:
@@ -65,6 +86,10 @@ def _section(doc: Any, section: SectionView) -> None:
         for paragraph in part.text.splitlines():
             if paragraph.strip():
                 doc.add_paragraph(paragraph.strip())
+        for item in part.items:
+            doc.add_paragraph(item, style="List Bullet")
+    if section.goals:
+        _goal_table(doc, section.goals)
     for term, meaning in section.glossary:
         paragraph = doc.add_paragraph()
         if term:

@@ -5,7 +5,11 @@ link types with lags and leads, constraints, floats, and an incremental reschedu
 its :class:`~charter.engine.model.Timing`, plus ``finish`` and ``critical_paths()``. The passes
 compute the four dates of every task into flat lists; a ``Timing`` (with its floats and the
 violation flag) is built when it is read, because building 10,000 frozen dataclasses costs more
-than the scheduling itself.
+than the scheduling itself. For the same reason the links are held as columns of ints, not as
+an object per link.
+
+Schedule order is a topological order that keeps the task list's order wherever the links
+allow it: for a list in which every link points forward, it is the list itself.
 
 Rules (the project has one calendar, so everything is integer arithmetic):
 
@@ -28,15 +32,14 @@ import heapq
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
+from itertools import accumulate
+from operator import attrgetter
 
 from charter.engine.model import Constraint, CycleError, Link, LinkType, Task, Timing
 
 # Dates live in flat lists, two slots per task position i: [2i] is the start, [2i + 1] the
 # finish. A link end is one such slot, so a link of any type is just "slot >= slot + lag".
 type Slots = list[int]
-# Per task, its links as (predecessor slot, successor slot, lag): one tuple per link, shared
-# by the lists of both its tasks. Durations stay out of it, so a reschedule can change them.
-type LinkEnds = list[list[tuple[int, int, int]]]
 type Rule = tuple[Constraint, int] | None  # (constraint, at) or None for ASAP
 
 NEEDS_DATE = frozenset(Constraint) - {Constraint.ASAP, Constraint.ALAP}
@@ -44,6 +47,39 @@ NEEDS_DATE = frozenset(Constraint) - {Constraint.ASAP, Constraint.ALAP}
 # finish. The type's first letter names the predecessor's side, the second the successor's.
 FROM_FINISH = {link_type: int(link_type[0] == "F") for link_type in LinkType}
 TO_FINISH = {link_type: int(link_type[1] == "F") for link_type in LinkType}
+PREDECESSOR, SUCCESSOR = attrgetter("predecessor"), attrgetter("successor")
+LINK_TYPE, LAG = attrgetter("type"), attrgetter("lag")
+
+
+@dataclass(frozen=True, slots=True)
+class _Links:
+    """Links grouped by the task at one of their ends: task i's links are at indexes
+    ``first[i]`` up to ``first[i + 1]`` of the columns, in the order they were given. Durations
+    stay out of it, so a reschedule can change them."""
+
+    first: list[int]
+    pred_slot: list[int]
+    succ_slot: list[int]
+    lag: list[int]
+
+    def of(self, i: int) -> range:
+        return range(self.first[i], self.first[i + 1])
+
+
+def _grouped(
+    by: list[int], task_count: int, pred_slot: list[int], succ_slot: list[int], lag: list[int]
+) -> _Links:
+    """The links (one column entry each) grouped by ``by``, the position of their task."""
+    order = sorted(range(len(by)), key=by.__getitem__)  # stable: given order within a task
+    counts = [0] * (task_count + 1)
+    for i in by:
+        counts[i + 1] += 1
+    return _Links(
+        list(accumulate(counts)),
+        list(map(pred_slot.__getitem__, order)),
+        list(map(succ_slot.__getitem__, order)),
+        list(map(lag.__getitem__, order)),
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,22 +90,22 @@ class _Network:
     position: dict[int, int]
     durations: list[int]
     rules: list[Rule]
-    out: LinkEnds  # links to successors
+    out: _Links  # grouped by predecessor
     indegree: list[int]  # per task, how many links come from predecessors
-    order: list[int]  # positions in topological order
+    order: list[int]  # positions in schedule order
     link_count: int
     alap: list[int]  # positions of the ALAP tasks
     ranks: list[int]  # position -> index in ``order``; filled on first use by ``rank()``
-    incoming: LinkEnds  # links from predecessors; filled on first use by ``into()``
+    incoming: list[_Links]  # the links grouped by successor; filled on first use by ``into()``
 
-    def into(self) -> LinkEnds:
+    def into(self) -> _Links:
         # The full passes need only ``out``; reschedules and the cycle report need both.
         if not self.incoming:
-            self.incoming.extend([] for _ in self.ids)
-            for ends in self.out:
-                for end in ends:
-                    self.incoming[end[1] >> 1].append(end)
-        return self.incoming
+            out = self.out
+            by_successor = [slot >> 1 for slot in out.succ_slot]
+            grouped = _grouped(by_successor, len(self.ids), out.pred_slot, out.succ_slot, out.lag)
+            self.incoming.append(grouped)
+        return self.incoming[0]
 
     def rank(self) -> list[int]:
         # Only incremental passes need it; a plain schedule does not pay for it.
@@ -124,9 +160,10 @@ class Schedule(Mapping[int, Timing]):
 
     def _link_slacks(self, i: int) -> Iterator[tuple[int, int]]:
         """(successor position, slack) of each link from task i, on early dates."""
-        early = self._early
-        for pred_slot, succ_slot, lag in self._net.out[i]:
-            yield succ_slot >> 1, early[succ_slot] - lag - early[pred_slot]
+        early, links = self._early, self._net.out
+        for k in links.of(i):
+            succ_slot = links.succ_slot[k]
+            yield succ_slot >> 1, early[succ_slot] - links.lag[k] - early[links.pred_slot[k]]
 
     def _free_float(self, i: int, limit: int) -> int:
         return min([limit, *(slack for _j, slack in self._link_slacks(i))])
@@ -230,25 +267,30 @@ def _build(tasks: Sequence[Task], links: Sequence[Link]) -> _Network:
         raise ValueError(f"duplicate task ids: {duplicates}")
     rules = [_rule(task) for task in tasks]
     out, indegree = _link_ends(links, position)
-    alap = [i for i, rule in enumerate(rules) if _is_alap(rule)]
+    alap = [i for i, rule in enumerate(rules) if rule is not None and _is_alap(rule)]
     durations = [task.duration for task in tasks]
     return _Network(ids, position, durations, rules, out, indegree, [], len(links), alap, [], [])
 
 
-def _link_ends(links: Sequence[Link], position: dict[int, int]) -> tuple[LinkEnds, list[int]]:
-    """Each link into its predecessor's ``out`` list, and each task's count of incoming links.
-    One loop over the links: the successors' ``into`` lists are built only when needed."""
-    out: LinkEnds = [[] for _ in position]
-    indegree = [0] * len(position)
+def _link_ends(links: Sequence[Link], position: dict[int, int]) -> tuple[_Links, list[int]]:
+    """The links grouped by predecessor, and each task's count of incoming links. Column by
+    column, so that most of the work runs in ``map`` and ``sorted`` rather than in a loop of
+    ours; the links grouped by successor are built only when needed."""
+    at = position.__getitem__
     try:
-        for link in links:
-            pred, succ = position[link.predecessor], position[link.successor]
-            out[pred].append(
-                (2 * pred + FROM_FINISH[link.type], 2 * succ + TO_FINISH[link.type], link.lag)
-            )
-            indegree[succ] += 1
-    except KeyError as missing:
-        raise ValueError(f"a link names an unknown task: {missing.args[0]}") from None
+        preds = list(map(at, map(PREDECESSOR, links)))
+        succs = list(map(at, map(SUCCESSOR, links)))
+    except KeyError:
+        ends = (end for link in links for end in (link.predecessor, link.successor))
+        missing = next(end for end in ends if end not in position)
+        raise ValueError(f"a link names an unknown task: {missing}") from None
+    types = list(map(LINK_TYPE, links))
+    pred_slot = [2 * pred + FROM_FINISH[kind] for pred, kind in zip(preds, types, strict=True)]
+    succ_slot = [2 * succ + TO_FINISH[kind] for succ, kind in zip(succs, types, strict=True)]
+    indegree = [0] * len(position)
+    for succ in succs:
+        indegree[succ] += 1
+    out = _grouped(preds, len(position), pred_slot, succ_slot, list(map(LAG, links)))
     return out, indegree
 
 
@@ -270,29 +312,45 @@ def _first_pass(net: _Network, early: Slots) -> None:
     """Kahn's topological sort and the forward pass in one walk: a task is dated as soon as
     its last predecessor is. Until then, its two slots in ``early`` hold the latest bound its
     dated predecessors' links put on its start and finish (``early`` comes in filled with the
-    project start). Fills ``net.order``; tasks on or behind a cycle are left out."""
-    out, durations, rules, order = net.out, net.durations, net.rules, net.order
+    project start). Fills ``net.order``; tasks on or behind a cycle are left out.
+
+    The walk scans the positions: a task ready when the scan reaches it is dated there, one
+    that gets ready after the scan passed it is dated at once. So the order follows the task
+    list wherever the links allow, and the lists are read mostly in sequence, which keeps the
+    time per task of a large plan near that of a small one (a queue of ready tasks jumps all
+    over the plan)."""
+    links, durations, rules, order = net.out, net.durations, net.rules, net.order
+    first, pred_slots, succ_slots, lags = links.first, links.pred_slot, links.succ_slot, links.lag
     waiting = net.indegree.copy()
-    order.extend(i for i, count in enumerate(waiting) if count == 0)
-    for i in order:  # grows while we walk it: a queue without pops
-        duration = durations[i]
-        es = early[2 * i]
-        by_finish = early[2 * i + 1] - duration
-        if by_finish > es:
-            es = by_finish
-        rule = rules[i]
-        if rule is not None:
-            es = _constrained_start(rule, es, duration)
-        early[2 * i] = es
-        early[2 * i + 1] = es + duration
-        for pred_slot, succ_slot, lag in out[i]:
-            bound = early[pred_slot] + lag
-            if bound > early[succ_slot]:
-                early[succ_slot] = bound
-            j = succ_slot >> 1
-            waiting[j] -= 1
-            if not waiting[j]:
-                order.append(j)
+    passed: list[int] = []  # ready tasks behind the scan
+    for scanned in range(len(waiting)):
+        if waiting[scanned]:
+            continue
+        i = scanned
+        while True:  # the scanned task, then those its links make ready behind the scan
+            order.append(i)
+            duration = durations[i]
+            es = early[2 * i]
+            by_finish = early[2 * i + 1] - duration
+            if by_finish > es:
+                es = by_finish
+            rule = rules[i]
+            if rule is not None:
+                es = _constrained_start(rule, es, duration)
+            early[2 * i] = es
+            early[2 * i + 1] = es + duration
+            for k in range(first[i], first[i + 1]):
+                bound = early[pred_slots[k]] + lags[k]
+                succ_slot = succ_slots[k]
+                if bound > early[succ_slot]:
+                    early[succ_slot] = bound
+                j = succ_slot >> 1
+                waiting[j] -= 1
+                if not waiting[j] and j < scanned:
+                    passed.append(j)
+            if not passed:
+                break
+            i = passed.pop()
 
 
 def _cycle(net: _Network) -> list[int]:
@@ -303,7 +361,8 @@ def _cycle(net: _Network) -> list[int]:
     walked: dict[int, int] = {}
     while i not in walked:
         walked[i] = len(walked)
-        i = next(slot >> 1 for slot, _succ_slot, _lag in into[i] if slot >> 1 not in dated)
+        preds = (into.pred_slot[k] >> 1 for k in into.of(i))
+        i = next(pred for pred in preds if pred not in dated)
     back = list(walked)[walked[i] :]
     return back[:1] + back[:0:-1]
 
@@ -329,9 +388,10 @@ def _constrained_finish(rule: tuple[Constraint, int], lf: int, duration: int) ->
 def _early_start(net: _Network, early: Slots, i: int, start: int, late: Slots | None) -> int:
     """Task i's early start from its predecessors' dates, the project start, its constraint
     and, when ``late`` is given and the task is ALAP, its late start."""
-    es, duration, rule = start, net.durations[i], net.rules[i]
-    for pred_slot, succ_slot, lag in net.into()[i]:
-        es = max(es, early[pred_slot] + lag - (duration if succ_slot & 1 else 0))
+    es, duration, rule, into = start, net.durations[i], net.rules[i], net.into()
+    for k in into.of(i):
+        by_finish = duration if into.succ_slot[k] & 1 else 0
+        es = max(es, early[into.pred_slot[k]] + into.lag[k] - by_finish)
     if rule is None:
         return es
     if rule[0] is Constraint.ALAP and late is not None:
@@ -342,20 +402,22 @@ def _early_start(net: _Network, early: Slots, i: int, start: int, late: Slots | 
 def _late_finish(net: _Network, late: Slots, i: int, finish: int) -> int:
     """Task i's late finish from its successors' late dates, the project finish and its
     constraint."""
-    lf, duration, rule = finish, net.durations[i], net.rules[i]
-    for pred_slot, succ_slot, lag in net.out[i]:
-        lf = min(lf, late[succ_slot] - lag + (0 if pred_slot & 1 else duration))
+    lf, duration, rule, out = finish, net.durations[i], net.rules[i], net.out
+    for k in out.of(i):
+        by_start = 0 if out.pred_slot[k] & 1 else duration
+        lf = min(lf, late[out.succ_slot[k]] - out.lag[k] + by_start)
     return lf if rule is None else _constrained_finish(rule, lf, duration)
 
 
 def _backward(net: _Network, late: Slots, finish: int) -> None:
-    out, durations, rules = net.out, net.durations, net.rules
+    links, durations, rules = net.out, net.durations, net.rules
+    first, pred_slots, succ_slots, lags = links.first, links.pred_slot, links.succ_slot, links.lag
     for i in reversed(net.order):
         # Inlined _late_finish: this loop runs once per task, and a call each time is slow.
         lf, duration = finish, durations[i]
-        for pred_slot, succ_slot, lag in out[i]:
-            bound = late[succ_slot] - lag
-            if not pred_slot & 1:  # the link holds this task's start
+        for k in range(first[i], first[i + 1]):
+            bound = late[succ_slots[k]] - lags[k]
+            if not pred_slots[k] & 1:  # the link holds this task's start
                 bound += duration
             if bound < lf:
                 lf = bound
@@ -370,7 +432,7 @@ def _place_alap(net: _Network, early: Slots, late: Slots) -> None:
     """Move the ALAP tasks to their late starts and, in topological order, every task their
     links then push later. Dates only grow here, so a task's new start is the most of its old
     one and what its moved predecessors ask: no walk back over its links from predecessors."""
-    rank, durations = net.rank(), net.durations
+    rank, durations, out = net.rank(), net.durations, net.out
     asked = {i: late[2 * i] for i in net.alap}  # task -> the earliest start asked of it
     heap = [(rank[i], i) for i in asked]
     heapq.heapify(heap)
@@ -380,9 +442,11 @@ def _place_alap(net: _Network, early: Slots, late: Slots) -> None:
         if es <= early[2 * i]:
             continue
         early[2 * i], early[2 * i + 1] = es, es + durations[i]
-        for pred_slot, succ_slot, lag in net.out[i]:
+        for k in out.of(i):
+            succ_slot = out.succ_slot[k]
             j = succ_slot >> 1
-            start = early[pred_slot] + lag - (durations[j] if succ_slot & 1 else 0)
+            by_finish = durations[j] if succ_slot & 1 else 0
+            start = early[out.pred_slot[k]] + out.lag[k] - by_finish
             if j not in asked:
                 asked[j] = start
                 heapq.heappush(heap, (rank[j], j))
@@ -395,7 +459,7 @@ def _propagate_forward(
 ) -> None:
     """Recompute the seeds' early dates and, in topological order, those of every task whose
     predecessors' dates changed."""
-    rank, durations = net.rank(), net.durations
+    rank, durations, out = net.rank(), net.durations, net.out
     queued = set(seeds)
     heap = [(rank[i], i) for i in queued]
     heapq.heapify(heap)
@@ -406,10 +470,11 @@ def _propagate_forward(
         if early[2 * i] == es and early[2 * i + 1] == ef:
             continue
         early[2 * i], early[2 * i + 1] = es, ef
-        for _pred_slot, slot, _lag in net.out[i]:
-            if slot >> 1 not in queued:
-                queued.add(slot >> 1)
-                heapq.heappush(heap, (rank[slot >> 1], slot >> 1))
+        for k in out.of(i):
+            j = out.succ_slot[k] >> 1
+            if j not in queued:
+                queued.add(j)
+                heapq.heappush(heap, (rank[j], j))
 
 
 def _propagate_backward(net: _Network, late: Slots, seeds: Iterable[int], finish: int) -> set[int]:
@@ -428,10 +493,11 @@ def _propagate_backward(net: _Network, late: Slots, seeds: Iterable[int], finish
             continue
         late[2 * i], late[2 * i + 1] = ls, lf
         moved.add(i)
-        for slot, _succ_slot, _lag in into[i]:
-            if slot >> 1 not in queued:
-                queued.add(slot >> 1)
-                heapq.heappush(heap, (-rank[slot >> 1], slot >> 1))
+        for k in into.of(i):
+            j = into.pred_slot[k] >> 1
+            if j not in queued:
+                queued.add(j)
+                heapq.heappush(heap, (-rank[j], j))
     return moved
 
 

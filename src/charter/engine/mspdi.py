@@ -1,5 +1,7 @@
 """Microsoft Project XML (MSPDI) import: ``read_project`` parses a file saved by Microsoft
-Project into plain dataclasses (project start, calendars, tasks with their links).
+Project into plain dataclasses (project fields, calendars, tasks with their links and
+baselines, resources, assignments) and lists in ``MspdiProject.warnings`` what the file holds
+that they cannot carry. ``charter.engine.mspdi_writer`` writes them back as MSPDI;
 ``charter.engine.mspdi_parity`` reschedules such a project with Charter's engine.
 
 Durations and lags in MSPDI are working time whatever unit they are displayed in (days are
@@ -9,15 +11,26 @@ Durations and lags in MSPDI are working time whatever unit they are displayed in
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 from pathlib import Path
 
 from charter.engine.calendar import Interval
 from charter.engine.model import Constraint, LinkType
-
-NAMESPACE = "http://schemas.microsoft.com/project"
-_NS = {"p": NAMESPACE}
+from charter.engine.mspdi_elements import (
+    NAMESPACE,
+    NS,
+    ResourceType,
+    assignment_elements,
+    field_flag,
+    field_int,
+    field_text,
+    recurs,
+    resource_elements,
+    resource_type,
+)
+from charter.engine.mspdi_warnings import unmapped_warnings
 
 CONSTRAINT_TYPES: dict[int, Constraint] = {
     0: Constraint.ASAP,
@@ -72,6 +85,16 @@ class PredecessorLink:
 
 
 @dataclass(frozen=True, slots=True)
+class MspdiBaseline:
+    number: int  # 0 is "Baseline", 1..10 "Baseline1".."Baseline10"
+    start: datetime | None = None
+    finish: datetime | None = None
+    duration: int | None = None  # minutes
+    work: int | None = None  # minutes
+    cost: Decimal | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class MspdiTask:
     uid: int
     id: int
@@ -89,10 +112,42 @@ class MspdiTask:
     calendar_uid: int | None  # None: the project calendar
     links: tuple[PredecessorLink, ...] = ()
     resource_calendar_uids: tuple[int, ...] = ()  # calendars of the assigned resources
+    wbs: str = ""
+    outline_number: str = ""
+    priority: int = 500
+    percent_complete: int = 0
+    actual_start: datetime | None = None
+    actual_finish: datetime | None = None
+    notes: str = ""
+    baselines: tuple[MspdiBaseline, ...] = ()
 
     @property
     def elapsed(self) -> bool:
         return self.duration_format in ELAPSED_FORMATS
+
+
+@dataclass(frozen=True, slots=True)
+class MspdiResource:
+    uid: int
+    id: int
+    name: str
+    type: ResourceType
+    initials: str = ""
+    max_units: Decimal = Decimal(1)  # 1 is 100 %
+    standard_rate: Decimal = Decimal(0)  # per hour, as MSPDI stores it
+    calendar_uid: int | None = None
+    email: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class MspdiAssignment:
+    uid: int
+    task_uid: int
+    resource_uid: int
+    units: Decimal = Decimal(1)  # 1 is 100 %
+    work: int = 0  # minutes
+    start: datetime | None = None
+    finish: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +158,14 @@ class MspdiProject:
     minutes_per_day: int
     calendars: dict[int, MspdiCalendar]
     tasks: list[MspdiTask]
+    title: str = ""
+    finish: datetime | None = None
+    minutes_per_week: int = 2400
+    days_per_month: int = 20
+    currency_code: str = ""
+    resources: list[MspdiResource] = field(default_factory=list)
+    assignments: list[MspdiAssignment] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # what the file holds and we do not
 
     def children(self) -> dict[int, list[int]]:
         """Summary task UID -> the UIDs one outline level below it, from the task order."""
@@ -178,25 +241,31 @@ def parse_project_text(text: str) -> MspdiProject:
 def parse_project(root: ET.Element) -> MspdiProject:
     if root.tag != f"{{{NAMESPACE}}}Project":
         raise MspdiError(f"not an MSPDI project: the root element is {_local(root.tag)!r}")
-    start = _datetime(_text(root, "StartDate"))
+    start = _datetime(field_text(root, "StartDate"))
     if start is None:
         raise MspdiError("the project has no StartDate")
-    calendars = {
-        cal.uid: cal for cal in map(_calendar, root.findall("p:Calendars/p:Calendar", _NS))
-    }
+    calendars = {cal.uid: cal for cal in map(_calendar, root.findall("p:Calendars/p:Calendar", NS))}
     resource_calendars = _resource_calendars(root)
     tasks = [
         _task(element, resource_calendars)
-        for element in root.findall("p:Tasks/p:Task", _NS)
-        if _text(element, "IsNull") != "1"
+        for element in root.findall("p:Tasks/p:Task", NS)
+        if field_text(element, "IsNull") != "1"
     ]
     return MspdiProject(
-        name=_text(root, "Name") or str(root.findtext("p:Title", "", _NS)),
+        name=field_text(root, "Name") or str(root.findtext("p:Title", "", NS)),
         start=start,
-        calendar_uid=_int(root, "CalendarUID", 1),
-        minutes_per_day=_int(root, "MinutesPerDay", 480),
+        calendar_uid=field_int(root, "CalendarUID", 1),
+        minutes_per_day=field_int(root, "MinutesPerDay", 480),
         calendars=calendars,
         tasks=tasks,
+        title=field_text(root, "Title") or "",
+        finish=_datetime(field_text(root, "FinishDate")),
+        minutes_per_week=field_int(root, "MinutesPerWeek", 2400),
+        days_per_month=field_int(root, "DaysPerMonth", 20),
+        currency_code=field_text(root, "CurrencyCode") or "",
+        resources=[_resource(element) for element in resource_elements(root)],
+        assignments=[_assignment(element) for element in assignment_elements(root)],
+        warnings=list(unmapped_warnings(root)),
     )
 
 
@@ -204,29 +273,26 @@ def _local(tag: str) -> str:
     return tag.rpartition("}")[2]
 
 
-def _text(element: ET.Element, name: str) -> str | None:
-    return element.findtext(f"p:{name}", None, _NS)
-
-
-def _int(element: ET.Element, name: str, default: int) -> int:
-    text = _text(element, name)
-    return default if text is None or text == "" else int(text)
-
-
-def _flag(element: ET.Element, name: str) -> bool:
-    return _text(element, name) in ("1", "true")
-
-
 def _datetime(text: str | None) -> datetime | None:
     return None if not text else datetime.fromisoformat(text).replace(second=0, microsecond=0)
 
 
+def _minutes(element: ET.Element, name: str) -> int | None:
+    text = field_text(element, name)
+    return None if not text else parse_duration(text)
+
+
+def _decimal[T](element: ET.Element, name: str, default: T) -> Decimal | T:
+    text = field_text(element, name)
+    return default if not text else Decimal(text)
+
+
 def _working_times(element: ET.Element) -> tuple[Interval, ...]:
-    if not _flag(element, "DayWorking"):
+    if not field_flag(element, "DayWorking"):
         return ()
     hours = []
-    for working in element.findall("p:WorkingTimes/p:WorkingTime", _NS):
-        start, end = _text(working, "FromTime"), _text(working, "ToTime")
+    for working in element.findall("p:WorkingTimes/p:WorkingTime", NS):
+        start, end = field_text(working, "FromTime"), field_text(working, "ToTime")
         if start is None or end is None:
             continue
         end_minute = parse_time(end) or 24 * 60
@@ -235,8 +301,8 @@ def _working_times(element: ET.Element) -> tuple[Interval, ...]:
 
 
 def _period_dates(element: ET.Element) -> list[date]:
-    first = _datetime(element.findtext("p:TimePeriod/p:FromDate", None, _NS))
-    last = _datetime(element.findtext("p:TimePeriod/p:ToDate", None, _NS))
+    first = _datetime(element.findtext("p:TimePeriod/p:FromDate", None, NS))
+    last = _datetime(element.findtext("p:TimePeriod/p:ToDate", None, NS))
     if first is None or last is None:
         raise MspdiError("a calendar exception has no TimePeriod FromDate/ToDate")
     # ToDate is the last moment of the period (23:59), or midnight after its last day.
@@ -249,26 +315,22 @@ def _period_dates(element: ET.Element) -> list[date]:
 
 
 def _calendar(element: ET.Element) -> MspdiCalendar:
-    uid = _int(element, "UID", -1)
+    uid = field_int(element, "UID", -1)
     week: dict[int, tuple[Interval, ...]] = {}
     exceptions: dict[date, tuple[Interval, ...]] = {}
-    for day in element.findall("p:WeekDays/p:WeekDay", _NS):
-        day_type = _int(day, "DayType", -1)
+    for day in element.findall("p:WeekDays/p:WeekDay", NS):
+        day_type = field_int(day, "DayType", -1)
         if day_type == 0:
             exceptions.update(dict.fromkeys(_period_dates(day), _working_times(day)))
         elif day_type in _WEEKDAY_OF_DAY_TYPE:
             week[_WEEKDAY_OF_DAY_TYPE[day_type]] = _working_times(day)
-    for exception in element.findall("p:Exceptions/p:Exception", _NS):
-        kind = _int(exception, "Type", 1)
-        if kind != 1:
-            raise MspdiError(f"calendar {uid} has a recurring exception (Type {kind})")
-        exceptions.update(dict.fromkeys(_period_dates(exception), _working_times(exception)))
-    if element.find("p:WorkWeeks/p:WorkWeek", _NS) is not None:
-        raise MspdiError(f"calendar {uid} has alternate work weeks (WorkWeeks)")
-    base = _int(element, "BaseCalendarUID", -1)
+    for exception in element.findall("p:Exceptions/p:Exception", NS):
+        if not recurs(exception):  # recurring ones are listed in the warnings
+            exceptions.update(dict.fromkeys(_period_dates(exception), _working_times(exception)))
+    base = field_int(element, "BaseCalendarUID", -1)
     return MspdiCalendar(
         uid=uid,
-        name=_text(element, "Name") or "",
+        name=field_text(element, "Name") or "",
         base_uid=None if base < 0 else base,
         week=week,
         exceptions=exceptions,
@@ -278,51 +340,98 @@ def _calendar(element: ET.Element) -> MspdiCalendar:
 def _resource_calendars(root: ET.Element) -> dict[int, tuple[int, ...]]:
     """Task UID -> calendar UIDs of the resources assigned to it."""
     calendar_of = {
-        _int(resource, "UID", -1): _int(resource, "CalendarUID", -1)
-        for resource in root.findall("p:Resources/p:Resource", _NS)
+        field_int(resource, "UID", -1): field_int(resource, "CalendarUID", -1)
+        for resource in root.findall("p:Resources/p:Resource", NS)
     }
     result: dict[int, tuple[int, ...]] = {}
-    for assignment in root.findall("p:Assignments/p:Assignment", _NS):
-        calendar = calendar_of.get(_int(assignment, "ResourceUID", -1), -1)
+    for assignment in root.findall("p:Assignments/p:Assignment", NS):
+        calendar = calendar_of.get(field_int(assignment, "ResourceUID", -1), -1)
         if calendar >= 0:
-            task = _int(assignment, "TaskUID", -1)
+            task = field_int(assignment, "TaskUID", -1)
             result[task] = (*result.get(task, ()), calendar)
     return result
 
 
 def _link(element: ET.Element) -> PredecessorLink:
-    kind = _int(element, "Type", 1)
+    kind = field_int(element, "Type", 1)
     if kind not in LINK_TYPES:
         raise MspdiError(f"link type {kind} is not 0..3")
     return PredecessorLink(
-        predecessor_uid=_int(element, "PredecessorUID", -1),
+        predecessor_uid=field_int(element, "PredecessorUID", -1),
         type=LINK_TYPES[kind],
-        lag_tenths=_int(element, "LinkLag", 0),
-        lag_format=_int(element, "LagFormat", 7),
+        lag_tenths=field_int(element, "LinkLag", 0),
+        lag_format=field_int(element, "LagFormat", 7),
     )
 
 
 def _task(element: ET.Element, resource_calendars: dict[int, tuple[int, ...]]) -> MspdiTask:
-    uid = _int(element, "UID", -1)
-    constraint = _int(element, "ConstraintType", 0)
+    uid = field_int(element, "UID", -1)
+    constraint = field_int(element, "ConstraintType", 0)
     if constraint not in CONSTRAINT_TYPES:
         raise MspdiError(f"task {uid} has constraint type {constraint}, not 0..7")
-    calendar = _int(element, "CalendarUID", -1)
+    calendar = field_int(element, "CalendarUID", -1)
     return MspdiTask(
         uid=uid,
-        id=_int(element, "ID", uid),
-        name=_text(element, "Name") or "",
-        outline_level=_int(element, "OutlineLevel", 0 if uid == 0 else 1),
-        summary=_flag(element, "Summary"),
-        milestone=_flag(element, "Milestone"),
-        manual=_flag(element, "Manual"),
-        duration=parse_duration(_text(element, "Duration") or "PT0H0M0S"),
-        duration_format=_int(element, "DurationFormat", 7),
-        start=_datetime(_text(element, "Start")),
-        finish=_datetime(_text(element, "Finish")),
+        id=field_int(element, "ID", uid),
+        name=field_text(element, "Name") or "",
+        outline_level=field_int(element, "OutlineLevel", 0 if uid == 0 else 1),
+        summary=field_flag(element, "Summary"),
+        milestone=field_flag(element, "Milestone"),
+        manual=field_flag(element, "Manual"),
+        duration=parse_duration(field_text(element, "Duration") or "PT0H0M0S"),
+        duration_format=field_int(element, "DurationFormat", 7),
+        start=_datetime(field_text(element, "Start")),
+        finish=_datetime(field_text(element, "Finish")),
         constraint=CONSTRAINT_TYPES[constraint],
-        constraint_date=_datetime(_text(element, "ConstraintDate")),
+        constraint_date=_datetime(field_text(element, "ConstraintDate")),
         calendar_uid=None if calendar < 0 else calendar,
-        links=tuple(map(_link, element.findall("p:PredecessorLink", _NS))),
+        links=tuple(map(_link, element.findall("p:PredecessorLink", NS))),
         resource_calendar_uids=resource_calendars.get(uid, ()),
+        wbs=field_text(element, "WBS") or "",
+        outline_number=field_text(element, "OutlineNumber") or "",
+        priority=field_int(element, "Priority", 500),
+        percent_complete=field_int(element, "PercentComplete", 0),
+        actual_start=_datetime(field_text(element, "ActualStart")),
+        actual_finish=_datetime(field_text(element, "ActualFinish")),
+        notes=field_text(element, "Notes") or "",
+        baselines=tuple(map(_baseline, element.findall("p:Baseline", NS))),
+    )
+
+
+def _baseline(element: ET.Element) -> MspdiBaseline:
+    return MspdiBaseline(
+        number=field_int(element, "Number", 0),
+        start=_datetime(field_text(element, "Start")),
+        finish=_datetime(field_text(element, "Finish")),
+        duration=_minutes(element, "Duration"),
+        work=_minutes(element, "Work"),
+        cost=_decimal(element, "Cost", None),
+    )
+
+
+def _resource(element: ET.Element) -> MspdiResource:
+    uid = field_int(element, "UID", -1)
+    calendar = field_int(element, "CalendarUID", -1)
+    return MspdiResource(
+        uid=uid,
+        id=field_int(element, "ID", uid),
+        name=field_text(element, "Name") or "",
+        type=resource_type(element),
+        initials=field_text(element, "Initials") or "",
+        max_units=_decimal(element, "MaxUnits", Decimal(1)),
+        standard_rate=_decimal(element, "StandardRate", Decimal(0)),
+        calendar_uid=None if calendar < 0 else calendar,
+        email=field_text(element, "EmailAddress") or "",
+    )
+
+
+def _assignment(element: ET.Element) -> MspdiAssignment:
+    return MspdiAssignment(
+        uid=field_int(element, "UID", -1),
+        task_uid=field_int(element, "TaskUID", -1),
+        resource_uid=field_int(element, "ResourceUID", -1),
+        units=_decimal(element, "Units", Decimal(1)),
+        work=_minutes(element, "Work") or 0,
+        start=_datetime(field_text(element, "Start")),
+        finish=_datetime(field_text(element, "Finish")),
     )

@@ -68,3 +68,14 @@ def signed_in(users):
         return http
 
     return make
+
+
+@pytest.fixture
+def project(users, client_org):
+    """A project of ``client_org`` converted from a won deal (the test template's plan in it),
+    managed by the manager, with the member on its team."""
+    from charter.planning.tests.factories import make_project
+
+    project = make_project(client_org, manager=users["manager"])
+    project.members.add(users["member"])
+    return project

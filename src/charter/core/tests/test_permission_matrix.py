@@ -15,6 +15,7 @@ from charter.accounts.services import create_api_token
 from charter.core import services as core_services
 from charter.core.checks import api_path_view, iter_patterns
 from charter.discovery.tests import matrix_areas as discovery_matrix
+from charter.planning.tests import matrix_areas as planning_matrix
 from charter.planning.tests.factories import planning_world
 from charter.testing.factories import (
     ImportJobFactory,
@@ -425,6 +426,8 @@ API: dict[str, Case] = {
 
 HTML.update(discovery_matrix.HTML)
 API.update(discovery_matrix.API)
+HTML.update(planning_matrix.HTML)
+API.update(planning_matrix.API)
 
 
 def resolve(value, world):

@@ -149,10 +149,22 @@ class RequirementChangeOut(Schema):
     fields: list[FieldChangeOut]
 
 
+class ItemChangeOut(Schema):
+    title: str
+    kind: str = Field(description="added, removed or changed.")
+    fields: list[FieldChangeOut]
+
+
 class SectionDiffOut(Schema):
     key: str
     texts: list[TextChangeOut]
     requirements: list[RequirementChangeOut]
+    goals: list[ItemChangeOut] = Field(
+        description="Goals section: measurable goals added, removed or changed."
+    )
+    scope: list[ItemChangeOut] = Field(
+        description="Scope section: scope statements added, removed or changed."
+    )
 
 
 class DiffOut(Schema):

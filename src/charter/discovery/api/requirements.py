@@ -340,12 +340,8 @@ def add_requirement_comment(request: HttpRequest, requirement_id: int, payload: 
 
 class TaskLinkOut(Schema):
     id: int
+    wbs: str = Field(description="The task's WBS code, e.g. 2.3.")
     name: str
-    phase: str | None = Field(description="The plan phase the task belongs to.")
-
-    @staticmethod
-    def resolve_phase(task: Task) -> str | None:
-        return str(task.phase) if task.phase_id else None
 
 
 class TasksIn(Schema):
@@ -355,7 +351,7 @@ class TasksIn(Schema):
 
 
 def _linked_tasks(requirement: Requirement) -> Any:
-    return requirement.tasks.select_related("phase").order_by("phase__order", "order", "pk")
+    return requirement.tasks.order_by("position", "pk")
 
 
 @router.get(

@@ -179,7 +179,7 @@ class CommentForm(StyledForm, forms.Form):
 
 
 class RequirementTasksForm(StyledForm, forms.Form):
-    """The plan tasks of the requirement's project, grouped by phase."""
+    """The plan tasks of the requirement's project, grouped by their summary task."""
 
     tasks = forms.TypedMultipleChoiceField(
         label=_("Tasks"),
@@ -193,6 +193,6 @@ class RequirementTasksForm(StyledForm, forms.Form):
         super().__init__(*args, **kwargs)
         groups: dict[str, list[tuple[int, str]]] = {}
         for task in project_tasks:
-            phase = str(task.phase) if task.phase_id else str(_("No phase"))
-            groups.setdefault(phase, []).append((task.pk, task.name))
+            group = str(task.parent) if task.parent_id else str(_("Top level"))
+            groups.setdefault(group, []).append((task.pk, str(task)))
         cast(forms.ChoiceField, self.fields["tasks"]).choices = list(groups.items())

@@ -1,23 +1,33 @@
-"""The requirements document as data: build it from the draft and the register, hash it,
-compare two versions, and present it in the document's language.
+"""The requirements document as data: build it from the draft, the register and (for a
+project) its measurable goals and scope statements; hash it, compare two versions, and present
+it in the document's language.
 
 ``content`` is plain JSON (what a version freezes)::
 
     {"title": …, "language": "zh-hans",
-     "sections": [{"key": "background", "texts": {"background": "…"}, "requirements": [row…]}, …]}
+     "sections": [{"key": "background", "texts": {"background": "…"}, "requirements": [row…]},
+                  {"key": "goals", …, "goals": [goal row…]},   # only when the project has goals
+                  {"key": "scope", …, "scope": [scope row…]},  # only when it has statements
+                  …]}
 
 Labels are never stored: they are rendered from the keys in the document's language, so the
-hash depends only on what the document says.
+hash depends only on what the document says. A deal's document, and a project's without goals
+or scope statements, hold no ``goals``/``scope`` keys, so their hashes are what they always were.
 """
 
+import datetime
 import difflib
 import hashlib
 import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
+from django.apps import apps
+from django.db.models import Prefetch
+from django.utils import formats
 from django.utils.translation import gettext as _
 
 from charter.discovery.choices import (
@@ -58,28 +68,102 @@ ROW_FIELDS = (
 )
 
 
+# The fields of a frozen goal row and scope row that a change is reported for ("id" matches
+# a row across versions and is never reported).
+GOAL_FIELDS = ("title", "target", "unit", "baseline", "due", "requirements")
+SCOPE_FIELDS = ("text", "in_scope")
+
+
 def requirement_row(requirement: Any) -> dict[str, Any]:
     return {name: getattr(requirement, name) for name in ROW_FIELDS}
 
 
+def number_text(value: Decimal | None) -> str | None:
+    """A decimal as plain text without trailing zeros ("30", "12.5"), so 30 and 30.00 freeze
+    the same."""
+    if value is None:
+        return None
+    return format(Decimal(value).normalize(), "f")
+
+
+def goal_row(goal: Any) -> dict[str, Any]:
+    """A measurable goal as the document freezes it; its linked requirements by code."""
+    return {
+        "id": goal.pk,
+        "title": goal.title,
+        "target": number_text(goal.target),
+        "unit": goal.unit,
+        "baseline": number_text(goal.baseline_value),
+        "due": goal.due_date.isoformat(),
+        "requirements": [requirement.code for requirement in goal.requirements.all()],
+    }
+
+
+def scope_row(item: Any) -> dict[str, Any]:
+    return {"id": item.pk, "text": item.text, "in_scope": item.in_scope}
+
+
+def project_plan(project_id: int | None) -> dict[str, Any]:
+    """A project's goals (linked requirements prefetched in code order) and scope statements,
+    in their order, as :func:`build_content` takes them; a deal (None) has none. Three
+    queries for a project."""
+    if project_id is None:
+        return {"goals": [], "scope": []}
+    goal_model = apps.get_model("planning", "Goal")
+    scope_model = apps.get_model("planning", "ScopeItem")
+    requirement_model = apps.get_model("discovery", "Requirement")
+    by_code = Prefetch("requirements", queryset=requirement_model.objects.order_by("number"))
+    return {
+        "goals": goal_model.objects.filter(project_id=project_id).prefetch_related(by_code),
+        "scope": scope_model.objects.filter(project_id=project_id),
+    }
+
+
+def document_plan(document: Any) -> dict[str, Any]:
+    """The goals and scope statements a document's draft shows: its project's, a deal's none."""
+    return project_plan(document.project_id)
+
+
 def build_content(
-    *, title: str, language: str, texts: Mapping[str, str], requirements: Iterable[Any]
+    *,
+    title: str,
+    language: str,
+    texts: Mapping[str, str],
+    requirements: Iterable[Any],
+    goals: Iterable[Any] = (),
+    scope: Iterable[Any] = (),
 ) -> dict[str, Any]:
     """The document as data. ``requirements``: the register's rows, rejected ones left out
-    by the caller, in code order."""
+    by the caller, in code order; ``goals`` and ``scope``: the project's measurable goals and
+    scope statements, in their order (see :func:`project_plan`)."""
     rows = [requirement_row(requirement) for requirement in requirements]
+    plan: dict[str, tuple[str, list[dict[str, Any]]]] = {
+        DocumentSection.GOALS: ("goals", [goal_row(goal) for goal in goals]),
+        DocumentSection.SCOPE: ("scope", [scope_row(item) for item in scope]),
+    }
     sections = []
     for key in DocumentSection.values:
         types = SECTION_TYPES.get(key, ())
-        sections.append(
-            {
-                "key": key,
-                "texts": {name: texts.get(name, "") for name in SECTION_TEXTS[key]},
-                # grouped by type in the section's order, each group in code order
-                "requirements": [row for kind in types for row in rows if row["type"] == kind],
-            }
-        )
+        section: dict[str, Any] = {
+            "key": key,
+            "texts": {name: texts.get(name, "") for name in SECTION_TEXTS[key]},
+            # grouped by type in the section's order, each group in code order
+            "requirements": [row for kind in types for row in rows if row["type"] == kind],
+        }
+        name, items = plan.get(key, ("", []))
+        if items:
+            section[name] = items
+        sections.append(section)
     return {"title": title, "language": language, "sections": sections}
+
+
+def plan_part(content: Mapping[str, Any]) -> dict[str, list[dict[str, Any]]]:
+    """The goals and scope rows a content holds (none in a version frozen without them)."""
+    sections = {section["key"]: section for section in content["sections"]}
+    return {
+        "goals": sections.get(DocumentSection.GOALS, {}).get("goals", []),
+        "scope": sections.get(DocumentSection.SCOPE, {}).get("scope", []),
+    }
 
 
 def canonical_json(content: Any) -> str:
@@ -142,14 +226,38 @@ class RequirementChange:
 
 
 @dataclass
+class ItemChange:
+    """A goal ("goal") or scope statement ("scope") added, removed or changed."""
+
+    what: str
+    title: str
+    kind: str  # "added", "removed", "changed"
+    fields: list[FieldChange] = field(default_factory=list)
+
+    @property
+    def shown_fields(self) -> list[tuple[str, str, str]]:
+        """``(label, old, new)`` of each changed field, in the active language."""
+        return [
+            (
+                item_field_label(self.what, change.field),
+                item_value_text(change.field, change.old),
+                item_value_text(change.field, change.new),
+            )
+            for change in self.fields
+        ]
+
+
+@dataclass
 class SectionDiff:
     key: str
     texts: list[TextChange] = field(default_factory=list)
     requirements: list[RequirementChange] = field(default_factory=list)
+    goals: list[ItemChange] = field(default_factory=list)
+    scope: list[ItemChange] = field(default_factory=list)
 
     @property
     def changed(self) -> bool:
-        return bool(self.texts or self.requirements)
+        return bool(self.texts or self.requirements or self.goals or self.scope)
 
 
 def _rows_by_code(content: Mapping[str, Any]) -> dict[str, tuple[str, dict[str, Any]]]:
@@ -188,10 +296,49 @@ def _requirement_changes(
     return by_section
 
 
+def item_changes(
+    what: str, old_rows: Sequence[Mapping[str, Any]], new_rows: Sequence[Mapping[str, Any]]
+) -> list[ItemChange]:
+    """Goals (``what`` "goal") or scope statements ("scope") added, changed (matched by id,
+    in their new order), then removed (in their old order)."""
+    names, title = (GOAL_FIELDS, "title") if what == "goal" else (SCOPE_FIELDS, "text")
+    before = {row["id"]: row for row in old_rows}
+    after_ids = {row["id"] for row in new_rows}
+    changes = []
+    for row in new_rows:
+        previous = before.get(row["id"])
+        if previous is None:
+            changes.append(ItemChange(what, row[title], "added"))
+            continue
+        fields = [
+            FieldChange(name, previous.get(name), row.get(name))
+            for name in names
+            if previous.get(name) != row.get(name)
+        ]
+        if fields:
+            changes.append(ItemChange(what, row[title], "changed", fields))
+    changes += [
+        ItemChange(what, row[title], "removed") for row in old_rows if row["id"] not in after_ids
+    ]
+    return changes
+
+
+def plan_changes(
+    old: Mapping[str, Sequence[Mapping[str, Any]]], new: Mapping[str, Sequence[Mapping[str, Any]]]
+) -> dict[str, list[ItemChange]]:
+    """Between two :func:`plan_part` values: ``{"goals": [change…], "scope": [change…]}``."""
+    return {
+        "goals": item_changes("goal", old["goals"], new["goals"]),
+        "scope": item_changes("scope", old["scope"], new["scope"]),
+    }
+
+
 def diff_contents(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[SectionDiff]:
-    """Per section (in document order): narrative changes and requirement changes."""
+    """Per section (in document order): narrative changes, requirement changes, and the
+    changes to the goals (Goals section) and scope statements (Scope section)."""
     old_texts = {section["key"]: section["texts"] for section in old["sections"]}
     changes = _requirement_changes(old, new)
+    plan = plan_changes(plan_part(old), plan_part(new))
     result = []
     for section in new["sections"]:
         key = section["key"]
@@ -200,7 +347,15 @@ def diff_contents(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[Sectio
             for name, text in section["texts"].items()
             if old_texts.get(key, {}).get(name, "") != text
         ]
-        result.append(SectionDiff(key, texts, changes.get(key, [])))
+        result.append(
+            SectionDiff(
+                key,
+                texts,
+                changes.get(key, []),
+                goals=plan["goals"] if key == DocumentSection.GOALS else [],
+                scope=plan["scope"] if key == DocumentSection.SCOPE else [],
+            )
+        )
     return result
 
 
@@ -211,6 +366,8 @@ def diff_contents(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[Sectio
 class Paragraphs:
     label: str  # "" when the section has one narrative text
     text: str
+    items: list[str] = field(default_factory=list)  # the scope statements under in / out
+    name: str = ""  # the narrative field shown
 
 
 @dataclass
@@ -227,15 +384,53 @@ class SectionView:
     texts: list[Paragraphs]
     groups: list[RequirementGroup]
     glossary: list[tuple[str, str]]
+    goals: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def empty(self) -> bool:
-        return not (any(part.text for part in self.texts) or self.groups or self.glossary)
+        written = any(part.text or part.items for part in self.texts)
+        return not (written or self.groups or self.glossary or self.goals)
 
 
 def text_label(name: str) -> str:
     labels = {"scope_in": _("In scope"), "scope_out": _("Out of scope")}
     return labels.get(name, "")
+
+
+def item_field_label(what: str, name: str) -> str:
+    """The label of a goal's or scope statement's field, in the active language."""
+    labels = {
+        ("goal", "title"): _("Goal"),
+        ("goal", "target"): _("Target"),
+        ("goal", "unit"): _("Unit"),
+        ("goal", "baseline"): _("Today's value"),
+        ("goal", "due"): _("Due"),
+        ("goal", "requirements"): _("Requirements"),
+        ("scope", "text"): _("Statement"),
+        ("scope", "in_scope"): _("In or out of scope"),
+    }
+    return labels.get((what, name), name)
+
+
+def item_value_text(name: str, value: Any) -> str:
+    """A frozen goal or scope value as a reader sees it, in the active language."""
+    if name == "in_scope":
+        return _("In scope") if value else _("Out of scope")
+    if name == "due" and value:
+        return formats.date_format(datetime.date.fromisoformat(value), "SHORT_DATE_FORMAT")
+    if isinstance(value, list):
+        return ", ".join(value) or "—"
+    return "—" if value in (None, "") else str(value)
+
+
+def shown_goal(row: Mapping[str, Any]) -> dict[str, Any]:
+    """A frozen goal row with its due date as a date, for date formatting."""
+    return {**row, "due_date": datetime.date.fromisoformat(row["due"])}
+
+
+def _scope_items(section: Mapping[str, Any], name: str) -> list[str]:
+    wanted = {"scope_in": True, "scope_out": False}.get(name)
+    return [row["text"] for row in section.get("scope", []) if row["in_scope"] is wanted]
 
 
 def glossary_entries(text: str) -> list[tuple[str, str]]:
@@ -285,9 +480,13 @@ def present(content: Mapping[str, Any]) -> list[SectionView]:
                 number=number,
                 key=key,
                 heading=_label(DocumentSection, key),
-                texts=[Paragraphs(text_label(name), text) for name, text in texts.items()],
+                texts=[
+                    Paragraphs(text_label(name), text, _scope_items(section, name), name)
+                    for name, text in texts.items()
+                ],
                 groups=[group for group in groups if group.rows],
                 glossary=glossary,
+                goals=[shown_goal(row) for row in section.get("goals", [])],
             )
         )
     return views

@@ -28,6 +28,7 @@ from charter.discovery.services.document_content import (
     NARRATIVE_FIELDS,
     build_content,
     content_hash,
+    document_plan,
 )
 
 DOCUMENT_FIELDS = ("title", "language", *NARRATIVE_FIELDS)
@@ -128,12 +129,14 @@ def register_rows(document: RequirementsDocument) -> models.QuerySet[Requirement
 
 
 def draft_content(document: RequirementsDocument) -> dict[str, Any]:
-    """The draft as it would be published now (one query for the requirements)."""
+    """The draft as it would be published now (one query for the requirements; three more for
+    a project's goals and scope statements)."""
     return build_content(
         title=document.title,
         language=document.language,
         texts={name: getattr(document, name) for name in NARRATIVE_FIELDS},
         requirements=register_rows(document),
+        **document_plan(document),
     )
 
 

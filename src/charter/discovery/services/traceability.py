@@ -47,9 +47,9 @@ def gap_condition(gap: str) -> Q:
 
 def with_trace(rows: QuerySet[Requirement]) -> QuerySet[Requirement]:
     """``rows`` with ``has_source``/``has_task`` annotations and their findings (with each
-    source) and tasks (with their phase) prefetched: a constant number of queries."""
+    source) and tasks (in plan order) prefetched: a constant number of queries."""
     findings = Finding.objects.select_related(*SOURCE_RELATIONS).order_by("created_at", "pk")
-    tasks = Task.objects.select_related("phase").order_by("phase__order", "order", "pk")
+    tasks = Task.objects.order_by("position", "pk")
     return rows.annotate(has_source=_has_source(), has_task=_has_task()).prefetch_related(
         Prefetch("findings", queryset=findings, to_attr="trace_sources"),
         Prefetch("tasks", queryset=tasks, to_attr="trace_tasks"),

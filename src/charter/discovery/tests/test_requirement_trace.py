@@ -113,7 +113,7 @@ def test_tasks_through_the_api(signed_in, project):
     http = signed_in("member")
     linked = http.put(url, {"task_ids": [task.pk]}, content_type=JSON)
     assert linked.status_code == 200
-    assert linked.json() == [{"id": task.pk, "name": task.name, "phase": str(task.phase)}]
+    assert linked.json() == [{"id": task.pk, "wbs": task.wbs, "name": task.name}]
     assert http.get(url).json() == linked.json()
     assert http.put(url, {"task_ids": [999999]}, content_type=JSON).status_code == 422
 

@@ -194,13 +194,14 @@ def requirement_comment(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def project_tasks(requirement: Requirement) -> Any:
-    """The plan tasks a requirement may link: those of its project, in plan order."""
+    """The plan tasks a requirement may link: those of its project, in plan order, with the
+    summary task each belongs to."""
     if not requirement.project_id:
         return Task.objects.none()
     return (
         Task.objects.filter(project_id=requirement.project_id)
-        .select_related("phase")
-        .order_by("phase__order", "phase_id", "order", "pk")
+        .select_related("parent")
+        .order_by("position", "pk")
     )
 
 

@@ -205,6 +205,13 @@ def test_a_link_to_an_unknown_task_is_refused() -> None:
         schedule([Task(1, 1)], [Link(1, 9)])
 
 
+def test_the_first_unknown_task_in_link_order_is_named() -> None:
+    with pytest.raises(ValueError, match="unknown task: 9"):
+        schedule([Task(1, 1)], [Link(1, 9), Link(8, 1)])
+    with pytest.raises(ValueError, match="unknown task: 8"):
+        schedule([Task(1, 1)], [Link(8, 1), Link(1, 9)])
+
+
 def test_duplicate_ids_and_negative_durations_are_refused() -> None:
     with pytest.raises(ValueError, match=r"duplicate task ids: \[1\]"):
         schedule([Task(1, 1), Task(1, 2)], [])
@@ -217,6 +224,22 @@ def test_the_schedule_is_a_mapping_in_task_order() -> None:
     assert list(result) == [3, 1] and len(result) == 2 and 4 not in result
     assert result == {3: Timing(0, 1, 0, 1, 0, 0, True), 1: Timing(1, 3, 1, 3, 0, 0, True)}
     assert schedule([], []).finish == 0
+
+
+def test_schedule_order_is_the_task_list_where_the_links_allow() -> None:
+    tasks = [Task(1, 5), Task(2, 5), Task(3, 5), Task(4, 5)]
+    result = schedule(tasks, [Link(1, 4), Link(2, 4), Link(2, 3)])
+    assert result.critical_paths() == [[1, 2, 3, 4]]
+
+
+def test_links_that_point_back_in_the_task_list() -> None:
+    tasks = [Task(4, 1), Task(3, 2), Task(2, 3), Task(1, 4), Task(5, 20)]
+    links = [Link(1, 2), Link(2, 3, SS, 1), Link(3, 4, FF)]
+    result = schedule(tasks, links)
+    assert [dates(result, i)[:2] for i in (1, 2, 3, 4)] == [(0, 4), (4, 7), (5, 7), (6, 7)]
+    assert result.critical_paths() == [[5]]
+    longer = [*tasks[:3], Task(1, 20), tasks[4]]
+    assert reschedule(result, [1], longer, links) == schedule(longer, links)
 
 
 def test_parallel_critical_chains_are_separate_paths() -> None:

@@ -1,5 +1,6 @@
 from collections.abc import Sequence
 from datetime import date, datetime
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -8,8 +9,12 @@ from hypothesis import strategies as st
 
 from charter.engine.model import Constraint, LinkType
 from charter.engine.mspdi import (
+    MspdiAssignment,
+    MspdiBaseline,
     MspdiError,
     MspdiProject,
+    MspdiResource,
+    ResourceType,
     parse_duration,
     parse_project_text,
     read_project,
@@ -209,15 +214,182 @@ def test_a_derived_calendar_inherits_its_base_weekdays() -> None:
             "<Exceptions><Exception><TimePeriod><FromDate>2026-10-05T00:00:00</FromDate>"
             "<ToDate>2026-12-05T23:59:00</ToDate></TimePeriod><Type>7</Type></Exception>"
             "</Exceptions>",
-            "recurring exception",
+            'calendar 1 "Cal 1" has recurring exceptions, which are not imported',
         ),
-        ("<WorkWeeks><WorkWeek/></WorkWeeks>", "alternate work weeks"),
+        (
+            "<WorkWeeks><WorkWeek/></WorkWeeks>",
+            'calendar 1 "Cal 1" has work weeks for periods of time, which are not imported',
+        ),
     ],
 )
-def test_calendar_forms_not_handled_are_refused(extra: str, message: str) -> None:
+def test_calendar_forms_not_handled_are_skipped_with_a_warning(extra: str, message: str) -> None:
     calendar = calendar_xml().replace("</Calendar>", extra + "</Calendar>")
-    with pytest.raises(MspdiError, match=message):
-        parse_project_text(project_xml(task_xml(1), calendar))
+    project = parse_project_text(project_xml(task_xml(1), calendar))
+    assert project.warnings == [message]
+    assert project.calendar_exceptions(1) == {}
+
+
+def test_project_fields_are_read() -> None:
+    text = project_xml(task_xml(1)).replace(
+        "<CalendarUID>1</CalendarUID>",
+        "<Title>Launch</Title><FinishDate>2026-12-31T17:00:00</FinishDate>"
+        "<CurrencyCode>CNY</CurrencyCode><CalendarUID>1</CalendarUID>",
+    )
+    text = text.replace(
+        "<MinutesPerDay>480</MinutesPerDay>",
+        "<MinutesPerDay>480</MinutesPerDay><MinutesPerWeek>2880</MinutesPerWeek>"
+        "<DaysPerMonth>22</DaysPerMonth>",
+    )
+    project = parse_project_text(text)
+    assert (project.name, project.title, project.currency_code) == ("t", "Launch", "CNY")
+    assert project.finish == datetime(2026, 12, 31, 17)
+    assert (project.minutes_per_week, project.days_per_month) == (2880, 22)
+
+
+def test_task_details_and_baselines_are_read() -> None:
+    baseline = (
+        "<Baseline><Number>2</Number><Start>2026-09-01T08:00:00</Start>"
+        "<Finish>2026-09-02T17:00:00</Finish><Duration>PT16H0M0S</Duration>"
+        "<Work>PT32H0M0S</Work><Cost>1200.50</Cost></Baseline>"
+    )
+    task = task_xml(
+        1,
+        WBS="A.1",
+        OutlineNumber="1",
+        Priority=700,
+        PercentComplete=40,
+        ActualStart="2026-10-01T08:00:00",
+        ActualFinish="2026-10-02T17:00:00",
+        Notes="Ask the client",
+    ).replace("</Task>", baseline + "</Task>")
+    (read,) = parse_project_text(project_xml(task)).tasks
+    assert (read.wbs, read.outline_number, read.priority, read.percent_complete) == (
+        "A.1",
+        "1",
+        700,
+        40,
+    )
+    assert (read.actual_start, read.actual_finish) == (at(1, 8), at(2, 17))
+    assert read.notes == "Ask the client"
+    assert read.baselines == (
+        MspdiBaseline(
+            number=2,
+            start=datetime(2026, 9, 1, 8),
+            finish=datetime(2026, 9, 2, 17),
+            duration=960,
+            work=1920,
+            cost=Decimal("1200.50"),
+        ),
+    )
+
+
+RESOURCES = (
+    "<Resources>"
+    "<Resource><UID>1</UID><ID>1</ID><Name>Wang Fang</Name><Type>1</Type><Initials>WF</Initials>"
+    "<EmailAddress>wf@example.com</EmailAddress><MaxUnits>0.50</MaxUnits>"
+    "<StandardRate>120</StandardRate><CalendarUID>2</CalendarUID></Resource>"
+    "<Resource><UID>2</UID><ID>2</ID><Name>Cement</Name><Type>0</Type></Resource>"
+    "<Resource><UID>3</UID><ID>3</ID><Name>Travel</Name><Type>1</Type>"
+    "<IsCostResource>1</IsCostResource></Resource>"
+    "<Resource><UID>4</UID><ID>4</ID><IsNull>1</IsNull></Resource>"
+    "</Resources><Assignments>"
+    "<Assignment><UID>7</UID><TaskUID>1</TaskUID><ResourceUID>1</ResourceUID>"
+    "<Finish>2026-10-01T17:00:00</Finish><Start>2026-10-01T08:00:00</Start><Units>0.5</Units>"
+    "<Work>PT4H0M0S</Work></Assignment>"
+    "<Assignment><UID>8</UID><TaskUID>1</TaskUID><ResourceUID>-65535</ResourceUID></Assignment>"
+    "</Assignments></Project>"
+)
+
+
+def test_resources_and_assignments_are_read() -> None:
+    calendars = calendar_xml(1) + calendar_xml(2, "", base=1)
+    text = project_xml(task_xml(1), calendars).replace("</Project>", RESOURCES)
+    project = parse_project_text(text)
+    assert project.resources == [
+        MspdiResource(
+            uid=1,
+            id=1,
+            name="Wang Fang",
+            type=ResourceType.WORK,
+            initials="WF",
+            max_units=Decimal("0.5"),
+            standard_rate=Decimal(120),
+            calendar_uid=2,
+            email="wf@example.com",
+        ),
+        MspdiResource(uid=2, id=2, name="Cement", type=ResourceType.MATERIAL),
+        MspdiResource(uid=3, id=3, name="Travel", type=ResourceType.COST),
+    ]
+    # The "unassigned" row Microsoft Project keeps for a task's own work is no assignment.
+    assert project.assignments == [
+        MspdiAssignment(
+            uid=7,
+            task_uid=1,
+            resource_uid=1,
+            units=Decimal("0.5"),
+            work=240,
+            start=at(1, 8),
+            finish=at(1, 17),
+        )
+    ]
+    assert project.tasks[0].resource_calendar_uids == (2,)
+    assert project.warnings == [
+        'resource 3 "Travel" is a cost resource: the costs entered on its assignments are '
+        "not imported"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"Recurring": 1}, "is a recurring task"),
+        ({"Estimated": 1}, "has an estimated duration"),
+        ({"Manual": 1}, "is manually scheduled"),
+        ({"Active": 0}, "is inactive"),
+        ({"LevelingDelay": 4800}, "has a resource-leveling delay"),
+        ({"Deadline": "2026-10-09T17:00:00"}, "has a deadline"),
+        ({"ExternalTask": 1}, "is an inserted project or a task of another project"),
+    ],
+)
+def test_task_features_not_carried_are_warned_of_by_task(
+    fields: dict[str, object], message: str
+) -> None:
+    extra = "".join(f"<{name}>{value}</{name}>" for name, value in fields.items())
+
+    def with_fields(xml: str) -> str:
+        return xml.replace("</Task>", extra + "</Task>")
+
+    # The project summary task (UID 0) has the feature too, but is Project's own: no warning.
+    tasks = with_fields(task_xml(0, level=0, Summary=1)) + task_xml(1) + with_fields(task_xml(2))
+    (warning,) = parse_project_text(project_xml(tasks)).warnings
+    assert warning.startswith(f'task 2 "T2" {message}')
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("sample.xml", 'task 6 "Recurring Task" is a recurring task'),
+        ("resource-misc-project2010-mspdi.xml", 'resource 1 "Resource 1" has notes'),
+        ("baselines.xml", 'resource 1 "Resource One" has baselines'),
+        ("task-durations-project2010-mspdi.xml", 'task 1 "Duration1" has custom field values'),
+        ("task-baselines-project2010-mspdi.xml", "is manually scheduled"),
+    ],
+)
+def test_the_reference_files_report_what_is_not_imported(name: str, expected: str) -> None:
+    assert any(expected in warning for warning in read_project(DATA / name).warnings)
+
+
+def test_the_reference_baselines_are_read() -> None:
+    task = next(t for t in read_project(DATA / "baselines.xml").tasks if t.uid == 1)
+    assert [b.number for b in task.baselines] == list(range(1, 11))
+    assert task.baselines[0] == MspdiBaseline(
+        number=1,
+        start=datetime(2001, 1, 1, 9),
+        finish=datetime(2000, 1, 1, 17, 30),
+        duration=450,
+        work=60,
+        cost=Decimal(100),
+    )
 
 
 def test_a_file_that_is_not_mspdi_is_refused() -> None:

@@ -25,16 +25,16 @@ from charter.core.querysets import parent_filter
 from charter.crm.choices import DecisionRole, StageKind
 from charter.crm.models import Client, Contact, Interaction, Opportunity
 from charter.discovery.services.carry import carry_discovery
+from charter.planning.adapters import schedule_project
 from charter.planning.models import (
     KickoffItem,
-    Phase,
     Project,
     ProjectTemplate,
     Risk,
     Stakeholder,
-    Task,
 )
 from charter.planning.services.templates import content_summary, template_content
+from charter.planning.services.wbs import add_phase_tree
 
 PROJECT_FIELDS = (
     "name",
@@ -244,21 +244,14 @@ def _copy_template(
     if template is None:
         return {"phases": 0, "tasks": 0, "communications": 0, "risks": 0, "kickoff": 0}
     content = template_content(template)
-    phases = Phase.objects.bulk_create(
-        Phase(project=project, name=spec.name, order=i) for i, spec in enumerate(content.phases)
+    add_phase_tree(
+        project,
+        (
+            (phase.name, [(t.name, t.duration_days, t.is_milestone) for t in phase.tasks])
+            for phase in content.phases
+        ),
     )
-    Task.objects.bulk_create(
-        Task(
-            project=project,
-            phase=phase,
-            name=task.name,
-            duration_days=task.duration_days,
-            is_milestone=task.is_milestone,
-            order=order,
-        )
-        for phase, spec in zip(phases, content.phases, strict=True)
-        for order, task in enumerate(spec.tasks)
-    )
+    schedule_project(project)
     CommunicationItem.objects.bulk_create(
         CommunicationItem(
             project=project,

@@ -14,7 +14,7 @@ from charter.core.models import Attachment, AuditEvent
 from charter.core.services import add_attachment, delete_attachment
 from charter.crm.choices import DecisionRole, StageKind
 from charter.crm.models import Interaction
-from charter.planning.models import KickoffItem, Phase, Project, Risk, Task
+from charter.planning.models import KickoffItem, Project, Risk, Task
 from charter.planning.services import (
     conversion,
     convert_opportunity,
@@ -71,13 +71,13 @@ def test_the_conversion_copies_everything_and_links_both_ways(deal, manager, cli
     )
     assert list(deal.projects.all()) == [project] and list(client_org.projects.all()) == [project]
     assert list(project.members.all()) == [manager]
-    phases = list(Phase.objects.filter(project=project).values_list("name", flat=True))
-    assert phases == ["启动", "需求调研"]
-    tasks = Task.objects.filter(project=project).order_by("phase__order", "order")
-    assert [(t.phase.name, t.name, t.is_milestone) for t in tasks] == [
-        ("启动", "项目启动会", True),
-        ("启动", "制定项目计划", False),
-        ("需求调研", "关键用户访谈", False),
+    tasks = Task.objects.filter(project=project)
+    assert [(t.wbs, t.name, t.is_summary, t.is_milestone) for t in tasks] == [
+        ("1", "启动", True, False),
+        ("1.1", "项目启动会", False, True),
+        ("1.2", "制定项目计划", False, False),
+        ("2", "需求调研", True, False),
+        ("2.1", "关键用户访谈", False, False),
     ]
     item = CommunicationItem.objects.get(project=project)
     assert (item.content, item.owner, item.channel) == ("项目周报", manager, "email")
@@ -138,7 +138,7 @@ def test_converting_again_returns_the_existing_project_unless_asked_for_another(
     another = convert(deal, manager, template=template, force_new=True)
     assert another != first and another.code != first.code
     assert set(deal.projects.all()) == {first, another}
-    assert Phase.objects.count() == 4
+    assert Task.objects.filter(is_summary=True).count() == 4
 
 
 @pytest.mark.django_db
@@ -165,7 +165,7 @@ def test_nothing_is_written_when_a_choice_is_wrong(deal, manager, other_client_o
     with pytest.raises(ValidationError) as file_error:
         convert(deal, manager, carry_attachments=[foreign_file.pk])
     assert "attachments" in file_error.value.message_dict
-    assert not Project.objects.exists() and not Phase.objects.exists()
+    assert not Project.objects.exists() and not Task.objects.exists()
     assert Interaction.objects.get(pk=foreign_note.pk).project is None
 
 

@@ -39,7 +39,7 @@ def test_the_demo_has_a_converted_project_and_a_deal_to_convert(demo):
     project = Project.objects.get()
     assert project.opportunity.title == "云栖科技 ERP 实施"
     assert project.stakeholders.count() == 3  # everyone with a role in decisions
-    assert project.interactions.count() == 3 and project.phases.count() == 6
+    assert project.interactions.count() == 3 and project.tasks.filter(parent=None).count() == 6
     waiting = Opportunity.objects.filter(stage__kind=StageKind.WON, projects__isnull=True).get()
     assert waiting.title == "Warehouse analytics consulting"
     assert Interaction.objects.filter(follow_up_on__isnull=False).exists()

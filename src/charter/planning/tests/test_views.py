@@ -94,7 +94,7 @@ def test_converting_through_the_wizard(signed_in, users, client_org):
         proposal.name
     ]
     page = http.get(response["Location"]).content.decode()
-    assert project.code in page and "项目启动会" in page and "需求变更频繁" in page
+    assert project.code in page and "需求调研" in page and "需求变更频繁" in page
     assert 'data-testid="power-interest-grid"' in page and sponsor.name in page
 
 

@@ -17,7 +17,7 @@ from charter.crm.services.contacts import GridPerson
 from charter.planning import services
 from charter.planning.filtersets import filter_projects
 from charter.planning.forms import ProjectFilterForm, ProjectForm
-from charter.planning.models import KickoffItem, Phase, Project, Stakeholder
+from charter.planning.models import KickoffItem, Project, Stakeholder, Task
 from charter.planning.services.projects import EDITABLE_FIELDS
 
 PROJECTS_PER_PAGE = 25
@@ -65,7 +65,7 @@ def _project_page_rows(user: Any) -> Any:
         .select_related("client", "manager", "opportunity", "template")
         .prefetch_related(
             Prefetch("stakeholders", queryset=Stakeholder.objects.select_related("contact")),
-            Prefetch("phases", queryset=Phase.objects.prefetch_related("tasks")),
+            Prefetch("tasks", queryset=Task.objects.filter(parent=None)),
             "communications__owner",
             "risks",
             "kickoff",

@@ -6,3 +6,8 @@ document.addEventListener("htmx:beforeSwap", (event) => {
     event.detail.isError = false;
   }
 });
+// A submit button with data-confirm asks first (deleting, clearing: things that cannot be undone).
+document.addEventListener("submit", (event) => {
+  const message = event.submitter?.dataset.confirm;
+  if (message && !window.confirm(message)) event.preventDefault();
+});

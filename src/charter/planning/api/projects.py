@@ -21,7 +21,7 @@ from charter.planning import services
 from charter.planning.choices import ProjectStatus, RiskResponse
 from charter.planning.filtersets import filter_projects
 from charter.planning.forms import colleagues, managers
-from charter.planning.models import Phase, Project, ProjectTemplate, Stakeholder
+from charter.planning.models import Project, ProjectTemplate, Stakeholder
 from charter.planning.services.conversion import run_conversion
 from charter.planning.services.templates import (
     CommunicationSpec,
@@ -156,10 +156,6 @@ class StakeholderOut(Schema):
         return row.contact.name
 
 
-class PhaseOut(PhaseSchema):
-    id: int
-
-
 class CommunicationOut(CommunicationSchema):
     owner_id: int | None
 
@@ -177,7 +173,6 @@ class KickoffOut(Schema):
 class ProjectDetailOut(ProjectOut):
     team: list[Ref] = Field(description="Who works on the project (the manager included).")
     stakeholders: list[StakeholderOut]
-    phases: list[PhaseOut]
     communications: list[CommunicationOut]
     risks: list[RiskOut]
     kickoff: list[KickoffOut]
@@ -189,10 +184,6 @@ class ProjectDetailOut(ProjectOut):
     @staticmethod
     def resolve_stakeholders(project: Project) -> list[Any]:
         return list(project.stakeholders.all())
-
-    @staticmethod
-    def resolve_phases(project: Project) -> list[Any]:
-        return list(project.phases.all())
 
     @staticmethod
     def resolve_communications(project: Project) -> list[Any]:
@@ -258,7 +249,6 @@ def _detail_rows(user: Any) -> Any:
         .select_related("client", "manager")
         .prefetch_related(
             Prefetch("stakeholders", queryset=Stakeholder.objects.select_related("contact")),
-            Prefetch("phases", queryset=Phase.objects.prefetch_related("tasks")),
             "communications",
             "risks",
             "kickoff",

@@ -1,0 +1,244 @@
+"""Where planning uses the engine: load a project's plan into ``charter.engine.plan`` in one pass,
+schedule it, and write the computed dates back.
+
+The engine works in naive local time on working calendars; the database stores aware datetimes.
+A plan is scheduled in the site's time zone (``TIME_ZONE``, CHARTER_TIME_ZONE), the zone its
+calendars' hours are meant in.
+"""
+
+import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from charter.engine.calendar import WorkCalendar
+from charter.engine.model import Constraint, LinkType
+from charter.engine.plan import PlanLink, PlanSchedule, PlanTask, TaskDates, schedule_plan
+from charter.planning.models import Calendar, Dependency, Project, Task
+
+SCHEDULED_FIELDS = [
+    "start",
+    "finish",
+    "late_start",
+    "late_finish",
+    "total_float",
+    "free_float",
+    "is_critical",
+    "constraint_violated",
+]
+# A summary task's duration and % complete are not entered: they roll up from the tasks under it.
+ROLLED_UP_FIELDS = ["duration", "percent_complete"]
+INPUT_FIELDS = [
+    "pk",
+    "parent_id",
+    "duration",
+    "is_milestone",
+    "constraint_type",
+    "constraint_date",
+    "calendar_id",
+    "percent_complete",
+    "actual_start",
+    "actual_finish",
+]
+FIRST_RANGE_DAYS = 3 * 366
+LONGEST_RANGE_DAYS = 200 * 366  # a plan longer than this is a data error, not a plan
+
+
+class PlanTooLong(ValueError):
+    """The plan runs past what any calendar range we build can hold."""
+
+
+def local_zone() -> ZoneInfo:
+    return ZoneInfo(settings.TIME_ZONE)
+
+
+def to_local(moment: datetime.datetime | None) -> datetime.datetime | None:
+    """An aware database datetime as the naive local moment the engine works in."""
+    if moment is None:
+        return None
+    return timezone.localtime(moment, local_zone()).replace(tzinfo=None, second=0, microsecond=0)
+
+
+def to_aware(moment: datetime.datetime) -> datetime.datetime:
+    return moment.replace(tzinfo=local_zone())
+
+
+@dataclass(frozen=True)
+class LoadedPlan:
+    """A project's plan as the engine takes it, plus the rows to write back to."""
+
+    project: Project
+    rows: dict[int, Task]
+    tasks: list[PlanTask]
+    links: list[PlanLink]
+    calendars: dict[int | None, Calendar]  # None: the project calendar
+
+
+def project_calendar(project: Project) -> Calendar:
+    if project.calendar_id:
+        return project.calendar
+    # Imported here: the planning services import this module to schedule what they change.
+    from charter.planning.services.calendars import default_calendar
+
+    return default_calendar()
+
+
+def work_calendar(calendar: Calendar, first: datetime.date, last: datetime.date) -> WorkCalendar:
+    from charter.planning.services.calendars import work_calendar as build
+
+    return build(calendar, first, last)
+
+
+def project_work_calendar(project: Project, tasks: Iterable[Task]) -> WorkCalendar:
+    """The project calendar as the engine's, over the span of ``tasks`` (with a margin): what
+    baseline variances in working days are measured with."""
+    moments = [
+        to_local(moment)
+        for task in tasks
+        for moment in (task.start, task.finish)
+        if moment is not None
+    ]
+    days = [moment.date() for moment in moments if moment is not None]
+    first = min([project.start_date, *days]) - datetime.timedelta(days=366)
+    last = max([project.start_date, *days]) + datetime.timedelta(days=366)
+    return work_calendar(project_calendar(project), first, last)
+
+
+def load_plan(project: Project, *, for_update: bool = False) -> LoadedPlan:
+    """The plan in three queries (tasks, links, calendars with their exceptions)."""
+    rows = Task.objects.filter(project=project).only(*INPUT_FIELDS, *SCHEDULED_FIELDS)
+    if for_update:
+        rows = rows.select_for_update().order_by("pk")
+    tasks = {row.pk: row for row in rows}
+    links = Dependency.objects.filter(project=project).values_list(
+        "predecessor_id", "successor_id", "type", "lag"
+    )
+    calendar_ids = {row.calendar_id for row in tasks.values()} - {None}
+    calendars: dict[int | None, Calendar] = {
+        calendar.pk: calendar
+        for calendar in Calendar.objects.filter(pk__in=calendar_ids).prefetch_related("exceptions")
+    }
+    calendars[None] = project_calendar(project)
+    return LoadedPlan(
+        project=project,
+        rows=tasks,
+        tasks=[_plan_task(row) for row in tasks.values()],
+        links=[PlanLink(p, s, LinkType(kind), lag) for p, s, kind, lag in links],
+        calendars=calendars,
+    )
+
+
+def _plan_task(row: Task) -> PlanTask:
+    return PlanTask(
+        id=row.pk,
+        parent=row.parent_id,
+        duration=0 if row.is_milestone else row.duration,
+        constraint=Constraint(row.constraint_type),
+        constraint_date=to_local(row.constraint_date),
+        calendar=str(row.calendar_id) if row.calendar_id else None,
+        percent_complete=row.percent_complete,
+        actual_start=to_local(row.actual_start),
+        actual_finish=to_local(row.actual_finish),
+        milestone=row.is_milestone,
+    )
+
+
+def run(plan: LoadedPlan) -> PlanSchedule:
+    """Schedule ``plan``; the calendars' range grows until the plan fits in it."""
+    start = plan.project.start_date
+    status = plan.project.status_date
+    first = min([start, *_dates_in(plan.tasks)]) - datetime.timedelta(days=7)
+    days = FIRST_RANGE_DAYS
+    while True:
+        last = first + datetime.timedelta(days=days)
+        try:
+            return _schedule(plan, first, last, status)
+        except ValueError as error:
+            if "outside" not in str(error) or days >= LONGEST_RANGE_DAYS:
+                raise
+            days *= 4
+    raise PlanTooLong(first)  # pragma: no cover - the loop returns or raises
+
+
+def _schedule(
+    plan: LoadedPlan, first: datetime.date, last: datetime.date, status: datetime.date | None
+) -> PlanSchedule:
+    calendars = {key: work_calendar(row, first, last) for key, row in plan.calendars.items()}
+    project_calendar = calendars.pop(None)
+    start = project_calendar.start_of(
+        project_calendar.to_index(
+            datetime.datetime.combine(plan.project.start_date, datetime.time())
+        )
+    )
+    return schedule_plan(
+        plan.tasks,
+        plan.links,
+        calendar=project_calendar,
+        start=start,
+        calendars={str(key): calendar for key, calendar in calendars.items()},
+        status_date=_status_moment(project_calendar, status),
+    )
+
+
+def _status_moment(
+    calendar: WorkCalendar, status: datetime.date | None
+) -> datetime.datetime | None:
+    """The end of the status date's working day: work on that day counts as done."""
+    if status is None:
+        return None
+    next_morning = datetime.datetime.combine(status + datetime.timedelta(days=1), datetime.time())
+    return calendar.finish_of(calendar.to_index(next_morning))
+
+
+def _dates_in(tasks: Iterable[PlanTask]) -> Iterable[datetime.date]:
+    for task in tasks:
+        for moment in (task.constraint_date, task.actual_start, task.actual_finish):
+            if moment is not None:
+                yield moment.date()
+
+
+def write_back(plan: LoadedPlan, result: PlanSchedule) -> int:
+    """Store the computed dates; returns how many tasks changed."""
+    changed = [row for row in plan.rows.values() if _apply(row, result.tasks[row.pk])]
+    Task.objects.bulk_update(changed, [*SCHEDULED_FIELDS, *ROLLED_UP_FIELDS], batch_size=500)
+    Project.objects.filter(pk=plan.project.pk).update(
+        finish_date=to_aware(result.finish), scheduled_at=timezone.now()
+    )
+    plan.project.finish_date = to_aware(result.finish)
+    return len(changed)
+
+
+def _apply(row: Task, dates: TaskDates) -> bool:
+    values = (
+        to_aware(dates.start),
+        to_aware(dates.finish),
+        to_aware(dates.late_start),
+        to_aware(dates.late_finish),
+        dates.total_float,
+        dates.free_float,
+        dates.critical,
+        dates.violated,
+    )
+    fields = SCHEDULED_FIELDS
+    if dates.summary:
+        values = (*values, dates.duration, dates.percent_complete)
+        fields = [*SCHEDULED_FIELDS, *ROLLED_UP_FIELDS]
+    if values == tuple(getattr(row, field) for field in fields):
+        return False
+    for field, value in zip(fields, values, strict=True):
+        setattr(row, field, value)
+    return True
+
+
+def schedule_project(project: Project) -> PlanSchedule:
+    """Reschedule ``project`` and store the dates. Runs in the caller's transaction (services
+    call it last); the task rows are locked in pk order so two reschedules do not interleave."""
+    with transaction.atomic():
+        plan = load_plan(project, for_update=True)
+        result = run(plan)
+        write_back(plan, result)
+    return result

@@ -1,0 +1,607 @@
+"""The plan through the API: tasks (the WBS tree; edits with ETag / If-Match), the links between
+them, the schedule at a glance, and baselines with the variance against them.
+
+Every write is one service call that reschedules the project, so what a client reads next is
+always a scheduled plan. Durations and lags are working days of 8 hours (as MS Project shows
+them); a date-time without a zone is read in the site's time zone, the one plans are scheduled in.
+"""
+
+import datetime
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, Literal
+
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Max, Min, Q, QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from ninja import Field, Query, Router, Schema, Status
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from charter.accounts.models import User
+from charter.core import policy
+from charter.core.api import (
+    IF_MATCH,
+    errors_on_field,
+    read_with_etag,
+    set_etag,
+    update_with_if_match,
+)
+from charter.planning.adapters import project_work_calendar, to_aware
+from charter.planning.api.raid import patch_schema
+from charter.planning.choices import DependencyType, TaskConstraint
+from charter.planning.forms.plan import days_to_minutes
+from charter.planning.models import (
+    BASELINE_SLOTS,
+    MINUTES_PER_DAY,
+    Baseline,
+    Calendar,
+    Dependency,
+    Project,
+    Task,
+)
+from charter.planning.services import baselines as baseline_services
+from charter.planning.services import plan as services
+
+router = Router(tags=["plan"])
+
+TASK = "planning.task"
+BASELINE = "planning.baseline"
+DAYS = "Working days of 8 hours."
+COMPUTED = "Computed by scheduling."
+LAG = f"{DAYS} Negative: a lead (the successor may start that much earlier)."
+LOCAL = "Without a time zone: the site's time zone."
+# The services' field names → the request's, so a 422 points at what the client sent.
+REQUEST_NAMES = {
+    "duration": "duration_days",
+    "owner": "owner_id",
+    "calendar": "calendar_id",
+    "parent": "parent_id",
+    "predecessor": "predecessor_id",
+    "successor": "successor_id",
+    "lag": "lag_days",
+}
+
+
+def in_days(minutes: int | None) -> Decimal | None:
+    """Working minutes as days with two decimals (``10.00``, never ``1E+1``)."""
+    if minutes is None:
+        return None
+    return (Decimal(minutes) / MINUTES_PER_DAY).quantize(Decimal("0.01"))
+
+
+# ---- schemas -----------------------------------------------------------------------------------
+
+
+class TaskOut(Schema):
+    id: int
+    wbs: str = Field(description="The outline code, e.g. 2.3.1.")
+    outline_level: int = Field(description="1 at the top level.")
+    parent_id: int | None = Field(description="The summary task it is under; null at the top.")
+    name: str
+    is_summary: bool = Field(description="Has tasks under it; its dates roll up from them.")
+    is_milestone: bool
+    duration_days: Decimal = Field(description=DAYS)
+    effort_hours: Decimal | None
+    priority: int = Field(description="1 to 1000, 500 by default.")
+    owner_id: int | None
+    percent_complete: int
+    actual_start: datetime.datetime | None
+    actual_finish: datetime.datetime | None
+    constraint_type: TaskConstraint
+    constraint_date: datetime.datetime | None
+    calendar_id: int | None = Field(description="null: the project calendar.")
+    deliverable: str
+    cost: Decimal = Field(description="Fixed cost, in the project's currency.")
+    notes: str
+    client_visible: bool
+    start: datetime.datetime | None = Field(description=COMPUTED)
+    finish: datetime.datetime | None = Field(description=COMPUTED)
+    late_start: datetime.datetime | None = Field(description=COMPUTED)
+    late_finish: datetime.datetime | None = Field(description=COMPUTED)
+    total_float_days: Decimal | None = Field(description=f"{COMPUTED} {DAYS}")
+    free_float_days: Decimal | None = Field(description=f"{COMPUTED} {DAYS}")
+    is_critical: bool = Field(description="No float: a delay to it delays the finish.")
+    constraint_violated: bool = Field(description="Its links push it past its constraint.")
+    version: int = Field(description="Raised by every saved edit; the ETag is this in quotes.")
+
+    @staticmethod
+    def resolve_duration_days(task: Task) -> Decimal | None:
+        return in_days(task.duration)
+
+    @staticmethod
+    def resolve_total_float_days(task: Task) -> Decimal | None:
+        return in_days(task.total_float)
+
+    @staticmethod
+    def resolve_free_float_days(task: Task) -> Decimal | None:
+        return in_days(task.free_float)
+
+
+class TaskIn(Schema):
+    name: str = Field(min_length=1, max_length=200)
+    is_milestone: bool = Field(False, description="A milestone takes no time.")
+    duration_days: Decimal = Field(Decimal("1"), ge=0, le=9999, decimal_places=2, description=DAYS)
+    effort_hours: Decimal | None = Field(None, ge=0, max_digits=9, decimal_places=2)
+    priority: int = Field(500, ge=1, le=1000)
+    owner_id: int | None = Field(None, description="The project manager or one of the team.")
+    percent_complete: int = Field(0, ge=0, le=100)
+    actual_start: datetime.datetime | None = Field(None, description=LOCAL)
+    actual_finish: datetime.datetime | None = Field(None, description=LOCAL)
+    constraint_type: TaskConstraint = TaskConstraint.ASAP
+    constraint_date: datetime.datetime | None = Field(
+        None, description=f"Needed by SNET, SNLT, FNET, FNLT, MSO and MFO. {LOCAL}"
+    )
+    calendar_id: int | None = Field(
+        None, description="A shared calendar or one of the project's; null: the project's."
+    )
+    deliverable: str = Field("", max_length=200)
+    cost: Decimal = Field(Decimal("0"), ge=0, max_digits=14, decimal_places=2)
+    notes: str = ""
+    client_visible: bool = False
+
+
+class NewTaskIn(TaskIn):
+    parent_id: int | None = Field(
+        None, description="Add it as the last task under this one (which becomes a summary)."
+    )
+    after_id: int | None = Field(
+        None, description="Add it right after this task, at the same level (wins over parent_id)."
+    )
+
+
+TaskPatch = patch_schema(TaskIn)
+
+
+class TaskIdsIn(Schema):
+    task_ids: list[int] = Field(
+        min_length=1, description="Tasks of the project; the tasks under one move with it."
+    )
+
+
+class TaskMoveIn(Schema):
+    direction: Literal["up", "down"] = Field(description="Swap with the task above or below.")
+
+
+class TreeChangeOut(Schema):
+    moved: int = Field(description="How many tasks moved; one with nowhere to go stays.")
+
+
+class DependencyOut(Schema):
+    id: int
+    predecessor_id: int
+    successor_id: int
+    type: DependencyType
+    lag_days: Decimal = Field(description=LAG)
+
+    @staticmethod
+    def resolve_lag_days(link: Dependency) -> Decimal | None:
+        return in_days(link.lag)
+
+
+class DependencyIn(Schema):
+    predecessor_id: int
+    successor_id: int
+    type: DependencyType = DependencyType.FS
+    lag_days: Decimal = Field(Decimal("0"), ge=-999, le=999, decimal_places=2, description=LAG)
+
+
+class DependencyPatch(Schema):
+    type: DependencyType | None = None
+    lag_days: Decimal | None = Field(None, ge=-999, le=999, decimal_places=2, description=LAG)
+
+
+class DependencyFilter(Schema):
+    task_id: int | None = Field(None, description="Only the links into or out of this task.")
+
+
+class ScheduleOut(Schema):
+    start: datetime.datetime | None = Field(description="The first task's start.")
+    finish: datetime.datetime | None = Field(description="The last task's finish.")
+    critical_path: list[int] = Field(description="The critical tasks' ids, by start.")
+    task_count: int
+    scheduled_at: datetime.datetime | None = Field(description="When it was last scheduled.")
+
+
+class BaselineOut(Schema):
+    id: int
+    number: int = Field(description="0 is “Baseline”, 1–10 “Baseline 1” … “Baseline 10”.")
+    name: str
+    start: datetime.datetime | None
+    finish: datetime.datetime | None
+    saved_by_id: int | None
+    saved_at: datetime.datetime
+
+
+class BaselineIn(Schema):
+    number: int = Field(
+        ge=0,
+        le=BASELINE_SLOTS - 1,
+        description="The slot, 0 to 10. A slot that holds a baseline is replaced (200).",
+    )
+    name: str = Field("", max_length=120, description="Empty: the slot's name.")
+
+
+class VarianceOut(Schema):
+    task_id: int
+    wbs: str
+    name: str
+    baseline_start: datetime.datetime | None = Field(description="null: added after the baseline.")
+    baseline_finish: datetime.datetime | None
+    start_days: Decimal | None = Field(description="Current minus baseline, in working days.")
+    finish_days: Decimal | None = Field(description="Current minus baseline, in working days.")
+    duration_days: Decimal | None = Field(description="Current minus baseline, in working days.")
+    cost: Decimal | None = Field(description="Current minus baseline fixed cost.")
+
+
+# ---- ids in, rows out --------------------------------------------------------------------------
+
+
+def _project(request: HttpRequest, project_id: int) -> Project:
+    return get_object_or_404(Project.objects.for_user(request.user), pk=project_id)
+
+
+def _tasks(request: HttpRequest, action: str = "view") -> QuerySet[Task]:
+    return Task.objects.for_user(request.user, action).select_related("project")
+
+
+def _links(request: HttpRequest) -> QuerySet[Dependency]:
+    visible = Project.objects.for_user(request.user)
+    return Dependency.objects.filter(project__in=visible).select_related("project")
+
+
+def _task_of(project: Project, task_id: int, field: str) -> Task:
+    task = Task.objects.filter(project=project, pk=task_id).first()
+    if task is None:
+        raise ValidationError({field: _("No task of this project has this ID.")})
+    return task
+
+
+def _aware(moment: datetime.datetime | None) -> datetime.datetime | None:
+    if moment is None or moment.tzinfo is not None:
+        return moment
+    return to_aware(moment)
+
+
+def _task_fields(values: dict[str, Any], project: Project) -> dict[str, Any]:
+    """Request values → ``services.plan`` fields: days to minutes, ids to rows (unknown: 422)."""
+    fields: dict[str, Any] = {}
+    for name, value in values.items():
+        if name == "duration_days":
+            fields["duration"] = days_to_minutes(value)
+        elif name == "owner_id":
+            fields["owner"] = _owner(value)
+        elif name == "calendar_id":
+            fields["calendar"] = _calendar(value, project)
+        elif isinstance(value, datetime.datetime):
+            fields[name] = _aware(value)
+        else:
+            fields[name] = value
+    return fields
+
+
+def _owner(owner_id: int | None) -> User | None:
+    owner = None if owner_id is None else User.objects.filter(pk=owner_id).first()
+    if owner_id is not None and owner is None:
+        raise ValidationError({"owner_id": _("The owner must be on the project team.")})
+    return owner
+
+
+def _calendar(calendar_id: int | None, project: Project) -> Calendar | None:
+    usable = Calendar.objects.filter(Q(project__isnull=True) | Q(project=project))
+    calendar = None if calendar_id is None else usable.filter(pk=calendar_id).first()
+    if calendar_id is not None and calendar is None:
+        raise ValidationError({"calendar_id": _("There is no calendar with this ID.")})
+    return calendar
+
+
+@contextmanager
+def _request_names() -> Iterator[None]:
+    """Report the services' errors under the request's field names (``owner`` → ``owner_id``)."""
+    try:
+        yield
+    except ValidationError as error:
+        if not hasattr(error, "error_dict"):
+            raise
+        raise ValidationError(
+            {REQUEST_NAMES.get(name, name): errors for name, errors in error.error_dict.items()}
+        ) from error
+
+
+# ---- tasks -------------------------------------------------------------------------------------
+
+
+@router.get(
+    "/projects/{project_id}/tasks",
+    response=list[TaskOut],
+    summary="A project's tasks in plan order (WBS order), with their scheduled dates",
+)
+@policy.api_requires(TASK, "view")
+@paginate(LimitOffsetPagination)
+def list_tasks(request: HttpRequest, project_id: int) -> Any:
+    project = _project(request, project_id)
+    return Task.objects.filter(project=project).order_by("position", "pk")
+
+
+@router.post(
+    "/projects/{project_id}/tasks",
+    response={201: TaskOut},
+    summary="Add a task (at the end, under parent_id or after after_id) and reschedule",
+)
+@policy.api_requires(TASK, "change")
+def create_task(
+    request: HttpRequest, response: HttpResponse, project_id: int, payload: NewTaskIn
+) -> Any:
+    project = _project(request, project_id)
+    values = payload.dict()
+    parent_id, after_id = values.pop("parent_id"), values.pop("after_id")
+    parent = None if parent_id is None else _task_of(project, parent_id, "parent_id")
+    after = None if after_id is None else _task_of(project, after_id, "after_id")
+    fields = _task_fields(values, project)
+    with _request_names():
+        task = services.add_task(
+            project, actor=request.user, parent=parent, after=after, fields=fields
+        )
+    set_etag(response, task)
+    return Status(201, task)
+
+
+@router.get("/tasks/{task_id}", response=TaskOut, summary="A task (with ETag)")
+@policy.api_requires(TASK, "view")
+def get_task(request: HttpRequest, response: HttpResponse, task_id: int) -> Any:
+    return read_with_etag(response, _tasks(request), pk=task_id)
+
+
+@router.patch(
+    "/tasks/{task_id}",
+    response=TaskOut,
+    summary="Edit a task and reschedule (needs If-Match)",
+    openapi_extra=IF_MATCH,
+)
+@policy.api_requires(TASK, "change")
+def update_task(
+    request: HttpRequest,
+    response: HttpResponse,
+    task_id: int,
+    payload: TaskPatch,  # type: ignore[valid-type]
+) -> Any:
+    task = get_object_or_404(_tasks(request, "change"), pk=task_id)
+    fields = _task_fields(payload.dict(exclude_unset=True), task.project)  # type: ignore[attr-defined]
+    with _request_names():
+        return update_with_if_match(request, response, services.update_task, task, fields=fields)
+
+
+@router.delete(
+    "/tasks/{task_id}",
+    response={204: None},
+    summary="Delete a task with the tasks under it and their links, and reschedule",
+)
+@policy.api_requires(TASK, "change")
+def delete_task(request: HttpRequest, task_id: int) -> Any:
+    task = get_object_or_404(_tasks(request, "change"), pk=task_id)
+    services.delete_tasks(task.project, [task], actor=request.user)
+    return Status(204, None)
+
+
+def _chosen(project: Project, ids: list[int]) -> list[Task]:
+    tasks = list(Task.objects.filter(project=project, pk__in=ids))
+    missing = set(ids) - {task.pk for task in tasks}
+    if missing:
+        raise ValidationError(
+            {
+                "task_ids": _("No task of this project has the id %(ids)s.")
+                % {"ids": ", ".join(map(str, sorted(missing)))}
+            }
+        )
+    return tasks
+
+
+@router.post(
+    "/projects/{project_id}/tasks/indent",
+    response=TreeChangeOut,
+    summary="Indent tasks: each goes under the task just above it, as MS Project indents",
+)
+@policy.api_requires(TASK, "change")
+def indent_tasks(request: HttpRequest, project_id: int, payload: TaskIdsIn) -> Any:
+    project = _project(request, project_id)
+    with errors_on_field("task_ids"):
+        moved = services.indent_tasks(
+            project, _chosen(project, payload.task_ids), actor=request.user
+        )
+    return {"moved": moved}
+
+
+@router.post(
+    "/projects/{project_id}/tasks/outdent",
+    response=TreeChangeOut,
+    summary="Outdent tasks: each moves up one level; the tasks below it become its own",
+)
+@policy.api_requires(TASK, "change")
+def outdent_tasks(request: HttpRequest, project_id: int, payload: TaskIdsIn) -> Any:
+    project = _project(request, project_id)
+    with errors_on_field("task_ids"):
+        moved = services.outdent_tasks(
+            project, _chosen(project, payload.task_ids), actor=request.user
+        )
+    return {"moved": moved}
+
+
+@router.post(
+    "/tasks/{task_id}/move",
+    response=TreeChangeOut,
+    summary="Move a task (with the tasks under it) above or below its neighbour",
+)
+@policy.api_requires(TASK, "change")
+def move_task(request: HttpRequest, task_id: int, payload: TaskMoveIn) -> Any:
+    task = get_object_or_404(_tasks(request, "change"), pk=task_id)
+    moved = services.move_task(task, actor=request.user, up=payload.direction == "up")
+    return {"moved": int(moved)}
+
+
+# ---- links -------------------------------------------------------------------------------------
+
+
+@router.get(
+    "/projects/{project_id}/dependencies",
+    response=list[DependencyOut],
+    summary="A project's links between tasks",
+)
+@policy.api_requires(TASK, "view")
+@paginate(LimitOffsetPagination)
+def list_dependencies(
+    request: HttpRequest, project_id: int, filters: Query[DependencyFilter]
+) -> Any:
+    links = Dependency.objects.filter(project=_project(request, project_id)).order_by("pk")
+    if filters.task_id is not None:
+        links = links.filter(Q(predecessor_id=filters.task_id) | Q(successor_id=filters.task_id))
+    return links
+
+
+@router.post(
+    "/projects/{project_id}/dependencies",
+    response={201: DependencyOut},
+    summary="Link two tasks and reschedule; a link that closes a loop is 422",
+    description="The 422 names the tasks of the loop; nothing is saved.",
+)
+@policy.api_requires(TASK, "change")
+def create_dependency(request: HttpRequest, project_id: int, payload: DependencyIn) -> Any:
+    project = _project(request, project_id)
+    predecessor = _task_of(project, payload.predecessor_id, "predecessor_id")
+    successor = _task_of(project, payload.successor_id, "successor_id")
+    with _request_names():
+        link = services.add_dependency(
+            project,
+            actor=request.user,
+            predecessor=predecessor,
+            successor=successor,
+            type=payload.type,
+            lag=days_to_minutes(payload.lag_days),
+        )
+    return Status(201, link)
+
+
+@router.patch(
+    "/dependencies/{dependency_id}",
+    response=DependencyOut,
+    summary="Change a link's type or lag and reschedule",
+)
+@policy.api_requires(TASK, "change")
+def update_dependency(request: HttpRequest, dependency_id: int, payload: DependencyPatch) -> Any:
+    link = get_object_or_404(_links(request), pk=dependency_id)
+    lag = link.lag if payload.lag_days is None else days_to_minutes(payload.lag_days)
+    with _request_names():
+        return services.update_dependency(
+            link, actor=request.user, type=payload.type or link.type, lag=lag
+        )
+
+
+@router.delete(
+    "/dependencies/{dependency_id}", response={204: None}, summary="Remove a link and reschedule"
+)
+@policy.api_requires(TASK, "change")
+def delete_dependency(request: HttpRequest, dependency_id: int) -> Any:
+    services.delete_dependency(
+        get_object_or_404(_links(request), pk=dependency_id), actor=request.user
+    )
+    return Status(204, None)
+
+
+# ---- the schedule ------------------------------------------------------------------------------
+
+
+@router.get(
+    "/projects/{project_id}/schedule",
+    response=ScheduleOut,
+    summary="The plan's start, finish and critical path",
+)
+@policy.api_requires(TASK, "view")
+def project_schedule(request: HttpRequest, project_id: int) -> Any:
+    project = _project(request, project_id)
+    tasks = Task.objects.filter(project=project)
+    bounds = tasks.aggregate(start=Min("start"), finish=Max("finish"), count=Count("pk"))
+    critical = tasks.filter(is_critical=True, is_summary=False).order_by("start", "position")
+    return {
+        "start": bounds["start"],
+        "finish": bounds["finish"],
+        "critical_path": list(critical.values_list("pk", flat=True)),
+        "task_count": bounds["count"],
+        "scheduled_at": project.scheduled_at,
+    }
+
+
+# ---- baselines ---------------------------------------------------------------------------------
+
+
+@router.get(
+    "/projects/{project_id}/baselines",
+    response=list[BaselineOut],
+    summary="A project's saved baselines (at most 11), by slot",
+)
+@policy.api_requires(BASELINE, "view")
+def list_baselines(request: HttpRequest, project_id: int) -> Any:
+    return Baseline.objects.filter(project=_project(request, project_id)).order_by("number")
+
+
+@router.post(
+    "/projects/{project_id}/baselines",
+    response={200: BaselineOut, 201: BaselineOut},
+    summary="Save the plan as a baseline (201; 200 when it replaces the slot's baseline)",
+)
+@policy.api_requires(BASELINE, "save")
+def save_baseline(request: HttpRequest, project_id: int, payload: BaselineIn) -> Any:
+    project = _project(request, project_id)
+    replaces = Baseline.objects.filter(project=project, number=payload.number).exists()
+    baseline = baseline_services.save_baseline(
+        project, actor=request.user, number=payload.number, name=payload.name
+    )
+    return Status(200 if replaces else 201, baseline)
+
+
+@router.delete("/baselines/{baseline_id}", response={204: None}, summary="Clear a baseline")
+@policy.api_requires(BASELINE, "save")
+def delete_baseline(request: HttpRequest, baseline_id: int) -> Any:
+    visible = Baseline.objects.filter(project__in=Project.objects.for_user(request.user))
+    baseline_services.clear_baseline(
+        get_object_or_404(visible.select_related("project"), pk=baseline_id), actor=request.user
+    )
+    return Status(204, None)
+
+
+@dataclass(frozen=True)
+class VarianceRows:
+    """The plan's tasks against a baseline, worked out only for the page asked for (ninja's
+    pagination takes ``len()`` and a slice)."""
+
+    project: Project
+    baseline: Baseline
+
+    def tasks(self) -> QuerySet[Task]:
+        return Task.objects.filter(project=self.project).order_by("position", "pk")
+
+    def __len__(self) -> int:
+        return self.tasks().count()
+
+    def __getitem__(self, page: slice) -> list[dict[str, Any]]:
+        rows = list(self.tasks()[page])
+        calendar = project_work_calendar(self.project, rows)
+        found = baseline_services.variances(rows, self.baseline, calendar)
+        return [
+            {"task_id": task.pk, "wbs": task.wbs, "name": task.name, **vars(found[task.pk])}
+            for task in rows
+        ]
+
+
+@router.get(
+    "/projects/{project_id}/baselines/{number}/variance",
+    response=list[VarianceOut],
+    summary="Each task's variance against a baseline, in plan order",
+)
+@policy.api_requires(BASELINE, "view")
+@paginate(LimitOffsetPagination)
+def baseline_variance(request: HttpRequest, project_id: int, number: int) -> Any:
+    project = _project(request, project_id)
+    baseline = get_object_or_404(Baseline, project=project, number=number)
+    return VarianceRows(project, baseline)
