@@ -1,4 +1,4 @@
-"""What every API router shares: authentication, RFC 9457 errors, ETag/If-Match."""
+"""What every API router shares: authentication, RFC 9457 errors, ETag/If-Match, PATCH schemas."""
 
 import logging
 import zoneinfo
@@ -23,7 +23,8 @@ from ninja.errors import ValidationError as RequestValidationError
 from ninja.operation import Operation
 from ninja.security import APIKeyCookie, HttpBearer
 from ninja.utils import check_csrf
-from pydantic import Field
+from pydantic import Field, create_model
+from pydantic.fields import FieldInfo
 
 from charter.core import policy
 from charter.core.concurrency import StaleEdit, etag, version_from_if_match
@@ -354,3 +355,16 @@ def update_with_if_match(
     obj = update(obj, actor=request.user, expected_version=expected_version(request), **changes)
     set_etag(response, obj)
     return obj
+
+
+def patch_schema(schema: type[Schema]) -> type[Schema]:
+    """``schema`` with every field optional, for PATCH: only what is sent changes. A field
+    that may not be null on create may not be null here either (the default is never
+    validated, so leaving it out is fine)."""
+    fields: dict[str, Any] = {}
+    for name, info in schema.model_fields.items():
+        # The copy keeps the constraints (max_length …) and the description.
+        fields[name] = (info.annotation, FieldInfo.merge_field_infos(info, default=None))
+    name = schema.__name__.removesuffix("In") + "Patch"
+    patch: type[Schema] = create_model(name, __base__=Schema, **fields)
+    return patch

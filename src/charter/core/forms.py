@@ -5,8 +5,13 @@ from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.forms.boundfield import BoundField
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from charter.core.concurrency import StaleEdit
+
+# Django 6.1 labels a select's empty choice with this; its own Chinese catalogue leaves it
+# blank, so ours carries it (marked here for makemessages, looked up by Django itself).
+gettext_noop("- Select an option -")
 
 
 class TablerBoundField(BoundField):

@@ -1,28 +1,63 @@
 """A parity check against Microsoft Project: ``reschedule_file`` rebuilds an MSPDI plan for
-Charter's engine (one ``WorkCalendar`` for the project calendar, ``cpm.schedule``), converts the
-computed dates back to datetimes and sets them beside the Start/Finish Microsoft Project stored,
-for every auto-scheduled task.
+Charter's engine (``plan.schedule_plan``: the project calendar, task and resource calendars),
+converts the computed dates back to datetimes and sets them beside the Start/Finish Microsoft
+Project stored, for every auto-scheduled task.
+
+Where a task works, as Microsoft Project decides it:
+
+- a task calendar: the task works on it;
+- no task calendar, work resources assigned: on their calendar when all of them have the same
+  hours; when their hours differ, each assignment is a leaf of its own on its resource's
+  calendar, lasting its work at its units, and the task spans them (earliest start, latest
+  finish), as Microsoft Project schedules each assignment on its resource calendar;
+- otherwise the project calendar.
 
 The engine knows only working minutes, so an elapsed duration is converted to the working
-minutes it covers where the task starts, rescheduling until that settles (see
-``_early_dates``). Elapsed and percentage lags, task calendars and resource calendars are not
-modelled: tasks using them are compared all the same, and ``Comparison.causes`` names them.
+minutes it covers where the task starts, rescheduling until that settles (see ``_leaf_dates``).
+
+Not modelled (``NOT_MODELLED``; ``Comparison.causes`` names the ones a task uses):
+- a task calendar together with resource calendars: Microsoft Project works only when both
+  allow (their intersection); here the task calendar alone counts. No reference file has one.
+- "ignore resource calendars": the reader does not read the flag, so it is taken as off (every
+  reference file has it off).
+- a task over several resource calendars binds each assignment to its links, so a link into
+  its finish (FF, SF) moves only the assignments that would end too early, and a link from its
+  start (SS, SF) waits for the latest assignment start, where Microsoft Project moves the task
+  as a whole and uses its earliest start;
+- elapsed and percentage lags (read as working time), and resource calendars of elapsed and
+  manual tasks (those run on the task calendar, else the project calendar);
+- progress: actual dates and percent complete are not given to the engine, so every task is
+  scheduled as not started (no reference file has progress on an auto-scheduled task).
 """
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from charter.engine.calendar import WorkCalendar
-from charter.engine.cpm import schedule
-from charter.engine.model import Constraint, Link, LinkType, Task
+from charter.engine.model import Constraint, LinkType
 from charter.engine.mspdi import (
-    MspdiError,
+    MspdiAssignment,
     MspdiProject,
     MspdiTask,
     PredecessorLink,
     read_project,
+)
+from charter.engine.mspdi_elements import ResourceType
+from charter.engine.plan import schedule_plan
+from charter.engine.plan_model import PlanLink, PlanTask
+
+type Dates = tuple[datetime, datetime]
+
+NOT_MODELLED: tuple[str, ...] = (
+    "a task calendar with resource calendars: the task calendar alone, not their intersection",
+    "the ignore-resource-calendars flag: not read, taken as off",
+    "links into the finish of or from the start of a task over several resource calendars: "
+    "they bind each assignment, not the task as a whole",
+    "elapsed and percentage lags: read as working time",
+    "resource calendars of elapsed and manual tasks: the task or project calendar instead",
+    "progress (actual dates, percent complete): every task is scheduled as not started",
 )
 
 
@@ -45,17 +80,37 @@ class Comparison:
         return self.ours_start == self.ms_start and self.ours_finish == self.ms_finish
 
 
+@dataclass(frozen=True, slots=True)
+class _Leaf:
+    """A leaf of the plan given to the engine: a leaf task, or one assignment of it."""
+
+    id: int  # the task's UID, or a negative id for an assignment
+    calendar: str | None  # key into ``Calendars.by_key``; None = the project calendar
+    duration: int | None = None  # working minutes; None = the task's duration
+
+
 def project_calendar(project: MspdiProject) -> WorkCalendar:
-    """The project calendar, indexed from a month before the earliest date in the file to well
-    past the latest: a year plus one calendar day per 4 working hours of all durations summed,
-    so even a single chain of every task fits."""
+    return _work_calendar(project, project.calendar_uid, _calendar_range(project))
+
+
+def _calendar_range(project: MspdiProject) -> tuple[date, date]:
+    """From a month before the earliest date in the file to well past the latest: a year plus
+    one calendar day per 4 working hours of all durations summed, so even a single chain of
+    every task fits."""
     moments = [project.start, *_task_dates(project.tasks)]
     total_days = sum(max(task.duration, 0) for task in project.tasks) // 60 // 4
+    return (
+        min(moments).date() - timedelta(days=31),
+        max(moments).date() + timedelta(days=total_days + 366),
+    )
+
+
+def _work_calendar(project: MspdiProject, uid: int, span: tuple[date, date]) -> WorkCalendar:
     return WorkCalendar(
-        first=min(moments).date() - timedelta(days=31),
-        last=max(moments).date() + timedelta(days=total_days + 366),
-        week=project.calendar_week(project.calendar_uid),
-        exceptions=project.calendar_exceptions(project.calendar_uid),
+        first=span[0],
+        last=span[1],
+        week=project.calendar_week(uid),
+        exceptions=project.calendar_exceptions(uid),
         minutes_per_day=project.minutes_per_day,
     )
 
@@ -65,47 +120,142 @@ def _task_dates(tasks: Iterable[MspdiTask]) -> Iterator[datetime]:
         yield from (m for m in (task.start, task.finish, task.constraint_date) if m is not None)
 
 
+class Calendars:
+    """The file's calendars the plan uses, over one range, keyed by UID for ``schedule_plan``;
+    a calendar with the project calendar's hours is the project calendar itself (key None)."""
+
+    def __init__(self, project: MspdiProject) -> None:
+        self._file = project
+        self._span = _calendar_range(project)
+        self.project = _work_calendar(project, project.calendar_uid, self._span)
+        self.by_key: dict[str, WorkCalendar] = {}
+
+    def key(self, uid: int | None) -> str | None:
+        if uid is None or not _differs(self._file, uid):
+            return None
+        key = str(uid)
+        if key not in self.by_key:
+            self.by_key[key] = _work_calendar(self._file, uid, self._span)
+        return key
+
+    def of(self, key: str | None) -> WorkCalendar:
+        return self.project if key is None else self.by_key[key]
+
+
 def reschedule_file(path: str | Path) -> list[Comparison]:
     return reschedule(read_project(path))
 
 
 def reschedule(project: MspdiProject) -> list[Comparison]:
-    calendar = project_calendar(project)
+    calendars = Calendars(project)
     children = project.children()
     by_uid = {task.uid: task for task in project.tasks if task.uid != 0}
-    leaves = {uid: _leaves(uid, children) for uid in by_uid}
     leaf_tasks = [task for task in by_uid.values() if not children.get(task.uid)]
+    assigned = _work_assignments(project)
+    placed = {
+        task.uid: _placement(task, assigned.get(task.uid, []), calendars) for task in leaf_tasks
+    }
+    task_leaves = {uid: _leaves(uid, children) for uid in by_uid}
+    plan_leaves = {
+        uid: [leaf.id for task_uid in leaves for leaf in placed[task_uid]]
+        for uid, leaves in task_leaves.items()
+    }
     links = [
         link
         for task in by_uid.values()
         for source in task.links
         if source.predecessor_uid in by_uid
-        for link in _engine_links(source, task.uid, leaves)
+        for link in _plan_links(source, task.uid, plan_leaves)
     ]
-    early = _early_dates(leaf_tasks, links, calendar, calendar.to_index(project.start))
-    into: dict[int, list[Link]] = {}
-    for link in links:
-        into.setdefault(link.successor, []).append(link)
-    dates = {
-        task.uid: _moments(early[task.uid], into.get(task.uid, []), early, calendar)
-        for task in leaf_tasks
-    }
-    for task in leaf_tasks:
-        if task.elapsed and not task.manual:
-            start = dates[task.uid][0]
-            dates[task.uid] = (start, start + timedelta(minutes=task.duration))
+    dates = _leaf_task_dates(project, leaf_tasks, placed, links, calendars)
     _roll_up(project.tasks, children, dates)
     return [
-        _comparison(task, dates[task.uid], calendar, project, leaves[task.uid])
+        _comparison(
+            task,
+            dates[task.uid],
+            _own_calendar(placed.get(task.uid), calendars),
+            project,
+            task_leaves[task.uid],
+        )
         for task in by_uid.values()
         if not task.manual and task.uid in dates
     ]
 
 
-def _early_dates(
-    leaf_tasks: list[MspdiTask], links: list[Link], calendar: WorkCalendar, project_start: int
-) -> dict[int, tuple[int, int]]:
-    """Early (start, finish) indexes of the leaf tasks.
+def _leaf_task_dates(
+    project: MspdiProject,
+    leaf_tasks: list[MspdiTask],
+    placed: Mapping[int, list[_Leaf]],
+    links: list[PlanLink],
+    calendars: Calendars,
+) -> dict[int, Dates]:
+    """Each leaf task's dates as Microsoft Project shows them: the span of its plan leaves, an
+    elapsed task lasting its duration in calendar time."""
+    shown = _leaf_dates(project, leaf_tasks, placed, links, calendars)
+    calendar_of = {
+        leaf.id: calendars.of(leaf.calendar) for leaves in placed.values() for leaf in leaves
+    }
+    shown = _finishes_at_predecessor_starts(shown, links, calendar_of, calendars.project)
+    dates = {uid: _span(shown[leaf.id] for leaf in leaves) for uid, leaves in placed.items()}
+    for task in leaf_tasks:
+        if task.elapsed and not task.manual:
+            start = dates[task.uid][0]
+            dates[task.uid] = (start, start + timedelta(minutes=task.duration))
+    return dates
+
+
+def _work_assignments(project: MspdiProject) -> dict[int, list[tuple[MspdiAssignment, int]]]:
+    """Task UID -> its assignments of work resources with a calendar, each with that UID."""
+    calendar_of = {
+        resource.uid: resource.calendar_uid
+        for resource in project.resources
+        if resource.type is ResourceType.WORK and resource.calendar_uid in project.calendars
+    }
+    result: dict[int, list[tuple[MspdiAssignment, int]]] = {}
+    for assignment in project.assignments:
+        calendar = calendar_of.get(assignment.resource_uid)
+        if calendar is not None:
+            result.setdefault(assignment.task_uid, []).append((assignment, calendar))
+    return result
+
+
+def _placement(
+    task: MspdiTask, assigned: list[tuple[MspdiAssignment, int]], calendars: Calendars
+) -> list[_Leaf]:
+    """The plan leaves standing for leaf task ``task`` (rules: module docstring)."""
+    if task.calendar_uid is not None or task.manual or task.elapsed or not assigned:
+        return [_Leaf(task.uid, calendars.key(task.calendar_uid))]
+    keys = [calendars.key(calendar_uid) for _, calendar_uid in assigned]
+    if len(set(keys)) == 1:
+        return [_Leaf(task.uid, keys[0])]
+    return [
+        _Leaf(-1 - assignment.uid, key, _assignment_duration(assignment, task))
+        for (assignment, _), key in zip(assigned, keys, strict=True)
+    ]
+
+
+def _assignment_duration(assignment: MspdiAssignment, task: MspdiTask) -> int:
+    """Its work at its units (fixed units), or the task's duration when either is 0."""
+    if assignment.units <= 0 or assignment.work <= 0:
+        return task.duration
+    return round(assignment.work / assignment.units)
+
+
+def _own_calendar(leaves: list[_Leaf] | None, calendars: Calendars) -> WorkCalendar:
+    """The calendar a task's dates are indexes of: its one leaf's, else the project's."""
+    if leaves is None or len(leaves) != 1:
+        return calendars.project
+    return calendars.of(leaves[0].calendar)
+
+
+def _leaf_dates(
+    project: MspdiProject,
+    leaf_tasks: list[MspdiTask],
+    placed: Mapping[int, list[_Leaf]],
+    links: list[PlanLink],
+    calendars: Calendars,
+) -> dict[int, Dates]:
+    """The plan leaves' (start, finish) as ``schedule_plan`` shows them.
 
     An elapsed duration is calendar time, so its length in working minutes depends on where
     the task starts: schedule, measure each elapsed task's working minutes from its start,
@@ -113,51 +263,86 @@ def _early_dates(
     settles after at most one round per elapsed task on a chain (plus one to confirm)."""
     working: dict[int, int] = {}
     for _ in range(sum(task.elapsed for task in leaf_tasks) + 2):
-        engine_tasks = [_engine_task(task, calendar, working.get(task.uid)) for task in leaf_tasks]
-        timings = schedule(engine_tasks, links, project_start=project_start)
-        early = {uid: (timings[uid].early_start, timings[uid].early_finish) for uid in timings}
+        tasks = [
+            _plan_task(task, leaf, calendars.of(leaf.calendar), working.get(task.uid))
+            for task in leaf_tasks
+            for leaf in placed[task.uid]
+        ]
+        result = schedule_plan(
+            tasks,
+            links,
+            calendar=calendars.project,
+            start=project.start,
+            calendars=calendars.by_key,
+        )
         measured = {
-            task.uid: _elapsed_working_minutes(task, early[task.uid][0], calendar)
+            task.uid: _elapsed_working_minutes(
+                task, result.tasks[task.uid].start, calendars.of(placed[task.uid][0].calendar)
+            )
             for task in leaf_tasks
             if task.elapsed and not task.manual
         }
         if measured == working:
             break
         working = measured
-    return early
+    return {task_id: (dates.start, dates.finish) for task_id, dates in result.tasks.items()}
 
 
-def _elapsed_working_minutes(task: MspdiTask, start: int, calendar: WorkCalendar) -> int:
-    begins = calendar.start_of(start)
+def _plan_task(
+    task: MspdiTask, leaf: _Leaf, calendar: WorkCalendar, working: int | None
+) -> PlanTask:
+    """``working``: the working minutes an elapsed duration covers where the task now starts."""
+    if task.manual and task.start is not None and task.finish is not None:
+        # A manual task stays where the user put it; it drives its successors from there.
+        span = max(calendar.working_minutes(task.start, task.finish), 0)
+        return PlanTask(leaf.id, None, span, Constraint.MSO, task.start, leaf.calendar)
+    duration = leaf.duration
+    if duration is None:
+        duration = task.duration if working is None else working
+    # A constraint without its date (ALAP included) is read as ASAP.
+    constraint = Constraint.ASAP if task.constraint_date is None else task.constraint
+    return PlanTask(
+        leaf.id, None, max(duration, 0), constraint, task.constraint_date, leaf.calendar
+    )
+
+
+def _elapsed_working_minutes(task: MspdiTask, start: datetime, calendar: WorkCalendar) -> int:
+    begins = calendar.start_of(calendar.to_index(start))
     return calendar.working_minutes(begins, begins + timedelta(minutes=task.duration))
 
 
-def _moments(
-    dates: tuple[int, int],
-    into: list[Link],
-    early: dict[int, tuple[int, int]],
-    calendar: WorkCalendar,
-) -> tuple[datetime, datetime]:
-    """A task's working-minute dates as the moments Microsoft Project shows.
+def _finishes_at_predecessor_starts(
+    shown: dict[int, Dates],
+    links: list[PlanLink],
+    calendar_of: Mapping[int, WorkCalendar],
+    project: WorkCalendar,
+) -> dict[int, Dates]:
+    """One index is two moments at a break, and ``schedule_plan`` shows a finish when work
+    stopped (17:00); Microsoft Project shows a finish driven by a predecessor's start (SF)
+    at that start (08:00 the next day)."""
+    result = dict(shown)
+    for link in links:
+        start, finish = result[link.successor]
+        if link.type is not LinkType.SF or start == finish:
+            continue
+        calendar = calendar_of[link.successor]
+        bound = _shifted(shown[link.predecessor][0], link.lag, project)
+        if calendar.to_index(bound) == calendar.to_index(finish):
+            result[link.successor] = (start, calendar.start_of(calendar.to_index(finish)))
+    return result
 
-    One index is two moments at a break: a start is shown when work resumes (08:00) and a
-    finish when work stopped (17:00), except where a link ties the date to the other kind of
-    date: a finish driven by a predecessor's start (SF) is shown at that start, and a milestone
-    driven by a predecessor's finish (FS, FF) at that finish."""
-    start, finish = dates
-    if start == finish:
-        by_finish = any(
-            link.type.value[0] == "F" and early[link.predecessor][1] + link.lag == start
-            for link in into
-        )
-        moment = calendar.finish_of(start) if by_finish else calendar.start_of(start)
-        return moment, moment
-    sf_driven = any(
-        link.type is LinkType.SF and early[link.predecessor][0] + link.lag == finish
-        for link in into
-    )
-    shown_finish = calendar.start_of(finish) if sf_driven else calendar.finish_of(finish)
-    return calendar.start_of(start), shown_finish
+
+def _shifted(moment: datetime, lag: int, project: WorkCalendar) -> datetime:
+    """``moment`` moved by ``lag`` working minutes of the project calendar, held to its range."""
+    if lag == 0:
+        return moment
+    index = min(max(project.to_index(moment) + lag, 0), project.total_minutes)
+    return project.start_of(index)
+
+
+def _span(dates: Iterable[Dates]) -> Dates:
+    starts, finishes = zip(*dates, strict=True)
+    return min(starts), max(finishes)
 
 
 def _leaves(uid: int, children: dict[int, list[int]]) -> list[int]:
@@ -167,44 +352,32 @@ def _leaves(uid: int, children: dict[int, list[int]]) -> list[int]:
     return [leaf for child in below for leaf in _leaves(child, children)]
 
 
-def _engine_task(task: MspdiTask, calendar: WorkCalendar, working: int | None) -> Task:
-    """``working``: the working minutes an elapsed duration covers where the task now starts."""
-    if task.manual and task.start is not None and task.finish is not None:
-        # A manual task stays where the user put it; it drives its successors from there.
-        span = max(calendar.working_minutes(task.start, task.finish), 0)
-        return Task(task.uid, span, Constraint.MSO, calendar.to_index(task.start))
-    duration = max(task.duration if working is None else working, 0)
-    if task.constraint in (Constraint.ASAP, Constraint.ALAP) or task.constraint_date is None:
-        constraint = Constraint.ASAP if task.constraint_date is None else task.constraint
-        return Task(task.uid, duration, constraint)
-    return Task(task.uid, duration, task.constraint, calendar.to_index(task.constraint_date))
-
-
-def _engine_links(
+def _plan_links(
     link: PredecessorLink, successor: int, leaves: dict[int, list[int]]
-) -> Iterator[Link]:
-    """A link to or from a summary task binds each of its leaf tasks."""
+) -> Iterator[PlanLink]:
+    """A link to or from a summary task (or a task over several assignments) binds each of
+    its leaves."""
     lag = link.lag_minutes
     for predecessor in leaves[link.predecessor_uid]:
         for follower in leaves[successor]:
-            yield Link(predecessor, follower, link.type, lag)
+            yield PlanLink(predecessor, follower, link.type, lag)
 
 
 def _roll_up(
     tasks: list[MspdiTask],
     children: dict[int, list[int]],
-    dates: dict[int, tuple[datetime, datetime]],
+    dates: dict[int, Dates],
 ) -> None:
     # Deepest summaries first, so a summary's children are dated before it.
     for task in sorted(tasks, key=lambda t: -t.outline_level):
         below = [dates[uid] for uid in children.get(task.uid, ()) if uid in dates]
         if below:
-            dates[task.uid] = (min(s for s, _ in below), max(f for _, f in below))
+            dates[task.uid] = _span(below)
 
 
 def _comparison(
     task: MspdiTask,
-    ours: tuple[datetime, datetime],
+    ours: Dates,
     calendar: WorkCalendar,
     project: MspdiProject,
     leaves: list[int],
@@ -247,20 +420,16 @@ def unmodelled_features(task: MspdiTask, project: MspdiProject) -> Iterator[str]
         yield "elapsed lag"
     if any(link.percent_lag for link in task.links):
         yield "percentage lag"
-    if task.calendar_uid is not None and task.calendar_uid != project.calendar_uid:
-        yield f"task calendar {task.calendar_uid}"
-    own = {uid for uid in task.resource_calendar_uids if _differs(project, uid)}
-    if own:
-        yield f"resource calendars {sorted(own)}"
+    own = task.calendar_uid
+    others = {uid for uid in task.resource_calendar_uids if uid != own}
+    if own is not None and any(_differs(project, uid, own) for uid in others):
+        yield f"task calendar {own} with resource calendars {sorted(others)} (only the task's)"
 
 
-def _differs(project: MspdiProject, calendar_uid: int) -> bool:
-    """Whether resource calendar ``calendar_uid`` has other hours than the project calendar."""
-    try:
-        return project.calendar_week(calendar_uid) != project.calendar_week(
-            project.calendar_uid
-        ) or project.calendar_exceptions(calendar_uid) != project.calendar_exceptions(
-            project.calendar_uid
-        )
-    except MspdiError:
-        return True
+def _differs(project: MspdiProject, calendar_uid: int, other: int | None = None) -> bool:
+    """Whether calendar ``calendar_uid`` has other hours than ``other`` (the project calendar
+    by default)."""
+    other = project.calendar_uid if other is None else other
+    return project.calendar_week(calendar_uid) != project.calendar_week(
+        other
+    ) or project.calendar_exceptions(calendar_uid) != project.calendar_exceptions(other)

@@ -8,7 +8,7 @@ calendars' hours are meant in.
 
 import datetime
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -19,6 +19,7 @@ from charter.engine.calendar import WorkCalendar
 from charter.engine.model import Constraint, LinkType
 from charter.engine.plan import PlanLink, PlanSchedule, PlanTask, TaskDates, schedule_plan
 from charter.planning.models import Calendar, Dependency, Project, Task
+from charter.planning.models.calendars import parse_hours
 
 SCHEDULED_FIELDS = [
     "start",
@@ -88,9 +89,20 @@ def project_calendar(project: Project) -> Calendar:
 
 
 def work_calendar(calendar: Calendar, first: datetime.date, last: datetime.date) -> WorkCalendar:
-    from charter.planning.services.calendars import work_calendar as build
-
-    return build(calendar, first, last)
+    """The engine's calendar of ``calendar`` over ``first``..``last``: its working weekdays and
+    hours, days off, and working days with their own hours or the usual ones. One query (the
+    exceptions in the range). ValueError when the range has no working time."""
+    usual = tuple(calendar.intervals)
+    weekdays = set(calendar.weekdays)
+    week = [usual if weekday in weekdays else () for weekday in range(7)]
+    rows = calendar.exceptions.filter(day__range=(first, last)).values_list(
+        "day", "working", "hours"
+    )
+    exceptions = {
+        day: ((parse_hours(hours) if hours else usual) if working else ())
+        for day, working, hours in rows
+    }
+    return WorkCalendar(first, last, week, exceptions)
 
 
 def project_work_calendar(project: Project, tasks: Iterable[Task]) -> WorkCalendar:
@@ -174,13 +186,30 @@ def _schedule(
             datetime.datetime.combine(plan.project.start_date, datetime.time())
         )
     )
+    task_calendars = {str(key): calendar for key, calendar in calendars.items()}
     return schedule_plan(
-        plan.tasks,
+        [
+            _in_working_time(task, task_calendars.get(task.calendar or "", project_calendar))
+            for task in plan.tasks
+        ],
         plan.links,
         calendar=project_calendar,
         start=start,
-        calendars={str(key): calendar for key, calendar in calendars.items()},
+        calendars=task_calendars,
         status_date=_status_moment(project_calendar, status),
+    )
+
+
+def _in_working_time(task: PlanTask, calendar: WorkCalendar) -> PlanTask:
+    """Actual dates entered as days (midnight, 23:59) moved onto working time: an actual start
+    to when work begins that day, an actual finish to when it ends, as MS Project does."""
+    if task.actual_start is None and task.actual_finish is None:
+        return task
+    start, finish = task.actual_start, task.actual_finish
+    return replace(
+        task,
+        actual_start=start and calendar.start_of(calendar.to_index(start)),
+        actual_finish=finish and calendar.finish_of(calendar.to_index(finish)),
     )
 
 

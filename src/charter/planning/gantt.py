@@ -9,6 +9,7 @@ from typing import Any
 
 from django.utils import formats
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 ROW_HEIGHT = 32
 HEADER_HEIGHT = 40
@@ -187,11 +188,9 @@ def _label(day: datetime.date, zoom: str) -> tuple[str, bool] | None:
     if zoom == "day":
         return (str(day.day), day.day == 1 or day.weekday() == 0)
     if zoom == "week":
-        return (
-            (formats.date_format(day, "MONTH_DAY_FORMAT"), day.day <= 7)
-            if day.weekday() == 0
-            else None
-        )
+        if day.weekday() != 0:
+            return None
+        return (formats.date_format(day, pgettext("Gantt week tick", "M j")), day.day <= 7)
     if zoom == "month":
         return (
             (formats.date_format(day, "YEAR_MONTH_FORMAT"), day.month == 1)

@@ -2,8 +2,8 @@
 
 from ninja import Router
 
-from charter.planning.api import calendars, exchange, goals, plan, projects, raid
+from charter.planning.api import baselines, calendars, exchange, goals, plan, projects, raid
 
 router = Router()
-for area in (projects, plan, calendars, raid, goals, exchange):
+for area in (projects, plan, baselines, calendars, raid, goals, exchange):
     router.add_router("", area.router)

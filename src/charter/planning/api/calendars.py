@@ -111,7 +111,7 @@ class ExceptionFilter(Schema):
 
 class ImportIn(Schema):
     years: list[int] = Field(
-        min_length=1, max_length=services.MAX_IMPORT_YEARS, description="Years to import."
+        min_length=1, max_length=holidays.MAX_IMPORT_YEARS, description="Years to import."
     )
 
 
@@ -210,7 +210,7 @@ def delete_calendar(request: HttpRequest, calendar_id: int) -> object:
 @policy.api_requires(RESOURCE, "change")
 def import_holidays(request: HttpRequest, calendar_id: int, payload: ImportIn) -> object:
     calendar = get_object_or_404(_calendars(request, "change"), pk=calendar_id)
-    result = services.import_public_holidays(calendar, actor=request.user, years=payload.years)
+    result = holidays.import_public_holidays(calendar, actor=request.user, years=payload.years)
     return {**vars(result), "calendar": calendar}
 
 
@@ -277,7 +277,7 @@ def _project_calendar(project: Project) -> dict[str, Any]:
     return {
         "calendar": calendar,
         "uses_default": project.calendar_id is None,
-        "coverage_warning": services.coverage_warning(calendar, until),
+        "coverage_warning": holidays.coverage_warning(calendar, until),
     }
 
 

@@ -16,12 +16,10 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
-from pydantic import create_model
-from pydantic.fields import FieldInfo
 
 from charter.accounts.models import User
 from charter.core import policy
-from charter.core.api import IF_MATCH, read_with_etag, update_with_if_match
+from charter.core.api import IF_MATCH, patch_schema, read_with_etag, update_with_if_match
 from charter.planning.choices import (
     AssumptionStatus,
     IssueSeverity,
@@ -141,19 +139,6 @@ class DecisionIn(Schema):
     rationale: str = Field("", description="Why.")
     issue_id: int | None = Field(None, description="An issue of the same project.")
     client_visible: bool = False
-
-
-def patch_schema(schema: type[Schema]) -> type[Schema]:
-    """``schema`` with every field optional, for PATCH: only what is sent changes. A field
-    that may not be null on create may not be null here either (the default is never
-    validated, so leaving it out is fine)."""
-    fields: dict[str, Any] = {}
-    for name, info in schema.model_fields.items():
-        # The copy keeps the constraints (max_length …) and the description.
-        fields[name] = (info.annotation, FieldInfo.merge_field_infos(info, default=None))
-    name = schema.__name__.removesuffix("In") + "Patch"
-    patch: type[Schema] = create_model(name, __base__=Schema, **fields)
-    return patch
 
 
 class OwnedFilters(Schema):

@@ -113,11 +113,11 @@ class ImportForm(StyledForm, forms.Form):
         if first is not None and last is not None:
             if last < first:
                 raise ValidationError({"last_year": _("The last year comes after the first.")})
-            if last - first >= services.MAX_IMPORT_YEARS:
+            if last - first >= holidays.MAX_IMPORT_YEARS:
                 raise ValidationError(
                     {
                         "last_year": _("Import at most %(count)d years at once.")
-                        % {"count": services.MAX_IMPORT_YEARS}
+                        % {"count": holidays.MAX_IMPORT_YEARS}
                     }
                 )
         return data

@@ -229,7 +229,7 @@ class BaselineForm(StyledForm, forms.Form):
         coerce=int,
         choices=[(n, n) for n in range(BASELINE_SLOTS)],
     )
-    name = forms.CharField(label=_("Name"), max_length=120, required=False)
+    name = forms.CharField(label=_("Baseline name"), max_length=120, required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -1,53 +1,39 @@
-"""Working calendars: their week and hours, public holidays and 调休 make-up workdays imported
-from the ``holidays`` package (read in ``charter.planning.services.holidays``) as editable
-exceptions, days entered by hand, and the engine's calendar built from those rows.
+"""Working calendars: their week and hours, days entered by hand, and the engine's calendar
+built from those rows. Public holidays and 调休 make-up workdays are imported as editable
+exceptions in ``charter.planning.services.holidays``.
 """
 
 import datetime
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from charter.core import audit
 from charter.core.choices import ACTION_LABELS, CHANGE_LABELS
 from charter.core.concurrency import update_versioned
-from charter.engine.calendar import WorkCalendar
 from charter.planning.choices import ExceptionSource
 from charter.planning.models import Calendar, CalendarException, Project
 from charter.planning.models.calendars import parse_hours
 from charter.planning.services.holidays import (
-    LibraryDay,
-    country_label,
     holiday_country_choices,
-    library_days,
+    import_public_holidays,
     library_years,
 )
 
 ACTION_LABELS.update(
     {
-        "holidays_imported": gettext_lazy("imported public holidays into"),
         "exception_added": gettext_lazy("added a calendar exception to"),
         "exception_changed": gettext_lazy("changed a calendar exception of"),
         "exception_deleted": gettext_lazy("deleted a calendar exception of"),
     }
 )
-CHANGE_LABELS.update(
-    {
-        "exception": gettext_lazy("calendar exception"),
-        "years": gettext_lazy("years"),
-        "days_added": gettext_lazy("days added"),
-        "days_updated": gettext_lazy("days updated"),
-        "days_removed": gettext_lazy("days removed"),
-    }
-)
+CHANGE_LABELS.update({"exception": gettext_lazy("calendar exception")})
 
 CALENDAR_FIELDS = (
     "name",
@@ -59,7 +45,6 @@ CALENDAR_FIELDS = (
 )
 EXCEPTION_FIELDS = ("day", "working", "hours", "name")
 
-MAX_IMPORT_YEARS = 20
 STANDARD_HOURS = "09:00-12:00,13:00-18:00"
 
 
@@ -131,7 +116,7 @@ def create_calendar(
 ) -> Calendar:
     """A calendar, shared or (with ``project``) the project's own; ``is_default`` takes the
     default from the calendar that had it. ValidationError (nothing written) for bad values.
-    Public holidays come with :func:`import_public_holidays`."""
+    Public holidays come with :func:`holidays.import_public_holidays`."""
     calendar = Calendar(
         name=name,
         project=project,
@@ -211,172 +196,6 @@ def _in_use_message(projects: list[Project], task_count: int) -> str:
         )
     sentences.append(_("Choose another calendar for them first."))
     return " ".join(sentences)
-
-
-# ---- public holidays -----------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ImportResult:
-    """What :func:`import_public_holidays` did, in days."""
-
-    added: int
-    updated: int
-    kept: int  # already stored as the library gives them
-    manual: int  # entered by hand, left as they are
-    removed: int  # imported earlier, no longer in the library
-
-
-def _check_years(calendar: Calendar, years: Iterable[int]) -> list[int]:
-    years = sorted(set(years))
-    if not calendar.holiday_country:
-        raise ValidationError(
-            _("Choose whose public holidays this calendar follows first."), code="no_country"
-        )
-    if not years:
-        raise ValidationError({"years": _("Choose at least one year.")})
-    if len(years) > MAX_IMPORT_YEARS:
-        raise ValidationError(
-            {"years": _("Import at most %(count)d years at once.") % {"count": MAX_IMPORT_YEARS}}
-        )
-    known = library_years(calendar.holiday_country)
-    if missing := [year for year in years if year not in known]:
-        raise ValidationError({"years": _no_data_message(calendar.holiday_country, missing)})
-    return years
-
-
-def _no_data_message(country: str, years: list[int]) -> str:
-    return _(
-        "The holiday data has no schedule of %(country)s for %(years)s yet (it covers "
-        "%(first)d–%(last)d). Enter those holidays and make-up workdays by hand when they are "
-        "announced."
-    ) % {
-        "country": country_label(country),
-        "years": ", ".join(map(str, years)),
-        "first": library_years(country).start,
-        "last": library_years(country).stop - 1,
-    }
-
-
-@transaction.atomic
-def import_public_holidays(calendar: Calendar, *, actor: Any, years: Iterable[int]) -> ImportResult:
-    """Store the public holidays and make-up workdays of ``years`` as the calendar's exceptions.
-
-    Idempotent: days already stored as the library gives them are kept, imported days the
-    library now gives differently are updated (or removed), and days entered by hand are never
-    touched. Raises the calendar's ``holidays_through`` to the last year imported. Locks the
-    calendar row. ValidationError (nothing written) without a holiday country or for years the
-    library has no schedule of.
-    """
-    locked = Calendar.objects.select_for_update().get(pk=calendar.pk)
-    years = _check_years(locked, years)
-    wanted = library_days(locked.holiday_country, years)
-    stored = {
-        row.day: row
-        for row in locked.exceptions.filter(day__year__in=years)  # few hundred rows at most
-    }
-    counts = {"added": 0, "updated": 0, "kept": 0, "manual": 0, "removed": 0}
-    new_rows, changed_rows = [], []
-    for day, library_day in sorted(wanted.items()):
-        row = stored.get(day)
-        if row is None:
-            new_rows.append(_library_row(locked, day, library_day))
-        elif row.source == ExceptionSource.MANUAL:
-            counts["manual"] += 1
-        elif (row.working, row.name, row.hours) == (library_day.working, library_day.name, ""):
-            counts["kept"] += 1
-        else:
-            row.working, row.name, row.hours = library_day.working, library_day.name, ""
-            changed_rows.append(row)
-    stale = [
-        row.pk
-        for day, row in stored.items()
-        if day not in wanted and row.source == ExceptionSource.LIBRARY
-    ]
-    CalendarException.objects.bulk_create(new_rows)
-    CalendarException.objects.bulk_update(changed_rows, ["working", "name", "hours"])
-    CalendarException.objects.filter(pk__in=stale).delete()
-    counts.update(added=len(new_rows), updated=len(changed_rows), removed=len(stale))
-    _record_import(locked, actor=actor, years=years, counts=counts)
-    calendar.holidays_through, calendar.version = locked.holidays_through, locked.version
-    return ImportResult(**counts)
-
-
-def _library_row(
-    calendar: Calendar, day: datetime.date, library_day: LibraryDay
-) -> CalendarException:
-    return CalendarException(
-        calendar=calendar,
-        day=day,
-        working=library_day.working,
-        name=library_day.name[:120],
-        source=ExceptionSource.LIBRARY,
-    )
-
-
-def _record_import(
-    calendar: Calendar, *, actor: Any, years: list[int], counts: Mapping[str, int]
-) -> None:
-    """Raise ``holidays_through`` (a versioned write, so an edit form opened before the import
-    is refused rather than lowering it again) and audit what changed."""
-    through_before = calendar.holidays_through
-    through = max(through_before or years[-1], years[-1])
-    if through != through_before:
-        calendar.holidays_through = through
-        update_versioned(calendar, expected_version=calendar.version, fields=["holidays_through"])
-    changes: dict[str, Any] = {
-        f"days_{name}": [None, counts[name]]
-        for name in ("added", "updated", "removed")
-        if counts[name]
-    }
-    if through != through_before:
-        changes["holidays_through"] = [through_before, through]
-    if changes:
-        changes["years"] = [None, years]
-        audit.record(calendar, "holidays_imported", actor=actor, changes=changes)
-
-
-def _span(first: int, last: int) -> str:
-    return str(first) if first == last else f"{first}–{last}"
-
-
-def coverage_warning(calendar: Calendar, until: datetime.date) -> str | None:
-    """What to tell a planner whose plan runs until ``until`` on ``calendar`` when the public
-    holidays stored do not reach that far (None when they do, or the calendar has none)."""
-    country = calendar.holiday_country
-    if not country:
-        return None
-    if calendar.holidays_through is None:
-        return _(
-            "This calendar has no public holidays yet: import the holidays of %(country)s, or "
-            "the plan treats them as working days."
-        ) % {"country": country_label(country)}
-    if until.year <= calendar.holidays_through:
-        return None
-    values = {
-        "until": date_format(until),
-        "through": calendar.holidays_through,
-        "years": _span(calendar.holidays_through + 1, until.year),
-        "country": country_label(country),
-    }
-    if until.year < library_years(country).stop:
-        return (
-            _(
-                "The plan runs until %(until)s, but this calendar holds public holidays only up "
-                "to %(through)d. Import the holidays of %(years)s."
-            )
-            % values
-        )
-    return (
-        _(
-            "The plan runs until %(until)s, but the public holidays and make-up workdays of "
-            "%(country)s are known only up to %(through)d: the official schedule for "
-            "%(years)s is not published yet (China announces each year's in the "
-            "autumn). Dates after %(through)d may move once it is; enter the days by hand "
-            "when they are announced."
-        )
-        % values
-    )
 
 
 # ---- exceptions entered by hand ------------------------------------------------------------
@@ -485,23 +304,6 @@ def default_calendar() -> Calendar:
     if years:
         import_public_holidays(calendar, actor=None, years=years)
     return calendar
-
-
-def work_calendar(calendar: Calendar, first: datetime.date, last: datetime.date) -> WorkCalendar:
-    """The engine's calendar of ``calendar`` over ``first``..``last``: its working weekdays and
-    hours, days off, and working days with their own hours or the usual ones. One query (the
-    exceptions in the range). ValueError when the range has no working time."""
-    usual = tuple(calendar.intervals)
-    weekdays = set(calendar.weekdays)
-    week = [usual if weekday in weekdays else () for weekday in range(7)]
-    rows = calendar.exceptions.filter(day__range=(first, last)).values_list(
-        "day", "working", "hours"
-    )
-    exceptions = {
-        day: ((parse_hours(hours) if hours else usual) if working else ())
-        for day, working, hours in rows
-    }
-    return WorkCalendar(first, last, week, exceptions)
 
 
 def usable_calendars(project: Project) -> Any:

@@ -116,6 +116,12 @@ HTML: dict[str, Case] = {
     "planning:tasks_link": Case(MANAGERS_POST, kwargs=_project, method="post", data=_pair),
     "planning:task_detail": Case(STAFF_PAGE, kwargs=_task),
     "planning:task_row": Case(MANAGERS_PAGE, kwargs=_task),
+    "planning:task_progress": Case(
+        roles(LOGIN, 302, 302, 302, 403),
+        kwargs=_fresh_task,
+        method="post",
+        data={"version": 1, "percent_complete": 10},
+    ),
     "planning:task_up": Case(MANAGERS_POST, kwargs=_task, method="post"),
     "planning:task_down": Case(MANAGERS_POST, kwargs=_task, method="post"),
     # A new task is at version 1; the drop day becomes a start-no-earlier-than constraint.

@@ -11,6 +11,7 @@ from django.utils import translation
 
 from charter.core.concurrency import StaleEdit
 from charter.core.models import AuditEvent
+from charter.planning.adapters import work_calendar
 from charter.planning.choices import ExceptionSource
 from charter.planning.models import Calendar, CalendarException
 from charter.planning.services import calendars as services
@@ -47,7 +48,7 @@ def test_the_library_data_ends_with_its_last_yearly_table_and_rule_countries_hav
 
 
 def test_import_stores_holidays_off_and_make_up_saturdays_working(calendar, users):
-    result = services.import_public_holidays(calendar, actor=users["manager"], years=[2026])
+    result = holidays.import_public_holidays(calendar, actor=users["manager"], years=[2026])
     rows = _rows(calendar)
     assert result.added == len(rows) and result.updated == result.kept == 0
     national_day, makeup = rows[D(2026, 10, 1)], rows[D(2026, 10, 10)]
@@ -62,7 +63,7 @@ def test_import_stores_holidays_off_and_make_up_saturdays_working(calendar, user
 
 def test_names_follow_the_language_of_the_importer(calendar, users):
     with translation.override("zh-hans"):
-        services.import_public_holidays(calendar, actor=users["manager"], years=[2026])
+        holidays.import_public_holidays(calendar, actor=users["manager"], years=[2026])
         makeup_name = translation.gettext("Make-up workday")  # 调休上班 in the catalogue
     rows = _rows(calendar)
     assert rows[D(2026, 10, 1)].name == "国庆节"
@@ -70,7 +71,7 @@ def test_names_follow_the_language_of_the_importer(calendar, users):
 
 
 def test_reimport_is_idempotent_updates_library_rows_and_never_touches_manual_ones(calendar, users):
-    services.import_public_holidays(calendar, actor=users["manager"], years=[2026])
+    holidays.import_public_holidays(calendar, actor=users["manager"], years=[2026])
     first = len(_rows(calendar))
     manual = services.add_exception(
         calendar, actor=users["manager"], day=D(2026, 10, 8), name="公司团建"
@@ -89,7 +90,7 @@ def test_reimport_is_idempotent_updates_library_rows_and_never_touches_manual_on
     )
     events = AuditEvent.objects.count()
 
-    result = services.import_public_holidays(calendar, actor=users["manager"], years=[2026])
+    result = holidays.import_public_holidays(calendar, actor=users["manager"], years=[2026])
 
     rows = _rows(calendar)
     assert (result.updated, result.manual, result.removed, result.added) == (1, 1, 1, 0)
@@ -98,46 +99,46 @@ def test_reimport_is_idempotent_updates_library_rows_and_never_touches_manual_on
     assert (rows[D(2026, 10, 2)].working, rows[D(2026, 10, 2)].source) == (True, "manual")
     assert rows[manual.day].name == "公司团建"
     assert stale.day not in rows
-    again = services.import_public_holidays(calendar, actor=users["manager"], years=[2026])
+    again = holidays.import_public_holidays(calendar, actor=users["manager"], years=[2026])
     assert (again.added, again.updated, again.removed) == (0, 0, 0)
     assert AuditEvent.objects.count() == events + 1  # nothing changed the second time
 
 
 def test_years_past_the_data_or_without_a_country_are_refused(calendar, users):
     with pytest.raises(ValidationError) as error:
-        services.import_public_holidays(
+        holidays.import_public_holidays(
             calendar, actor=users["manager"], years=[LAST_DATA_YEAR, LAST_DATA_YEAR + 1]
         )
     assert "years" in error.value.message_dict
     assert not calendar.exceptions.exists()
     plain = services.create_calendar(actor=None, name="No holidays", holiday_country="")
     with pytest.raises(ValidationError):
-        services.import_public_holidays(plain, actor=None, years=[2026])
+        holidays.import_public_holidays(plain, actor=None, years=[2026])
 
 
 def test_coverage_warning_before_import_past_the_data_and_within_it(calendar, users):
-    assert "no public holidays yet" in services.coverage_warning(calendar, D(2026, 6, 1))
-    services.import_public_holidays(calendar, actor=users["manager"], years=[LAST_DATA_YEAR])
+    assert "no public holidays yet" in holidays.coverage_warning(calendar, D(2026, 6, 1))
+    holidays.import_public_holidays(calendar, actor=users["manager"], years=[LAST_DATA_YEAR])
     calendar.refresh_from_db()
-    assert services.coverage_warning(calendar, D(LAST_DATA_YEAR, 12, 31)) is None
-    warning = services.coverage_warning(calendar, D(LAST_DATA_YEAR + 1, 3, 1))
+    assert holidays.coverage_warning(calendar, D(LAST_DATA_YEAR, 12, 31)) is None
+    warning = holidays.coverage_warning(calendar, D(LAST_DATA_YEAR + 1, 3, 1))
     assert f"known only up to {LAST_DATA_YEAR}" in warning and "not published" in warning
-    services.import_public_holidays(calendar, actor=None, years=[LAST_DATA_YEAR - 2])
+    holidays.import_public_holidays(calendar, actor=None, years=[LAST_DATA_YEAR - 2])
     calendar.refresh_from_db()
     assert calendar.holidays_through == LAST_DATA_YEAR  # an older year does not lower it
     plain = services.create_calendar(actor=None, name="No holidays", holiday_country="")
-    assert services.coverage_warning(plain, D(2040, 1, 1)) is None
+    assert holidays.coverage_warning(plain, D(2040, 1, 1)) is None
 
 
 def test_a_rule_based_country_asks_for_an_import_rather_than_waiting(users):
     calendar = services.create_calendar(actor=None, name="Paris", holiday_country="FR")
-    services.import_public_holidays(calendar, actor=None, years=[2026])
+    holidays.import_public_holidays(calendar, actor=None, years=[2026])
     calendar.refresh_from_db()
-    assert "Import the holidays of 2027–2028" in services.coverage_warning(calendar, D(2028, 1, 5))
+    assert "Import the holidays of 2027–2028" in holidays.coverage_warning(calendar, D(2028, 1, 5))
 
 
 def test_raising_holidays_through_by_hand_silences_the_warning(calendar, users):
-    services.import_public_holidays(calendar, actor=None, years=[LAST_DATA_YEAR])
+    holidays.import_public_holidays(calendar, actor=None, years=[LAST_DATA_YEAR])
     calendar.refresh_from_db()
     services.update_calendar(
         calendar,
@@ -145,11 +146,11 @@ def test_raising_holidays_through_by_hand_silences_the_warning(calendar, users):
         expected_version=calendar.version,
         holidays_through=LAST_DATA_YEAR + 1,
     )
-    assert services.coverage_warning(calendar, D(LAST_DATA_YEAR + 1, 12, 1)) is None
+    assert holidays.coverage_warning(calendar, D(LAST_DATA_YEAR + 1, 12, 1)) is None
 
 
 def test_work_calendar_agrees_with_the_rows(calendar, users):
-    services.import_public_holidays(calendar, actor=users["manager"], years=[2026])
+    holidays.import_public_holidays(calendar, actor=users["manager"], years=[2026])
     services.add_exception(
         calendar,
         actor=users["manager"],
@@ -160,7 +161,7 @@ def test_work_calendar_agrees_with_the_rows(calendar, users):
     )
     calendar.refresh_from_db()
     with CaptureQueriesContext(connection) as queries:
-        engine = services.work_calendar(calendar, D(2026, 9, 1), D(2026, 10, 31))
+        engine = work_calendar(calendar, D(2026, 9, 1), D(2026, 10, 31))
     assert len(queries) == 1
     assert not engine.is_working_day(D(2026, 10, 1))
     assert engine.is_working_day(D(2026, 10, 10))  # the 调休 Saturday
@@ -207,7 +208,7 @@ def test_one_default_at_a_time_and_stale_edits_are_refused(calendar, users):
 
 
 def test_changing_the_country_drops_the_imported_days_but_not_manual_ones(calendar, users):
-    services.import_public_holidays(calendar, actor=None, years=[2026])
+    holidays.import_public_holidays(calendar, actor=None, years=[2026])
     services.add_exception(calendar, actor=None, day=D(2026, 12, 24), name="年会")
     calendar.refresh_from_db()
     services.update_calendar(

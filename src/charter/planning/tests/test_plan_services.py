@@ -188,3 +188,21 @@ def test_variance_against_a_baseline_in_working_days(project, users):
         ].start_days
         is None
     )
+
+
+@pytest.mark.django_db
+def test_progress_moves_the_remaining_work_after_the_status_date(project, users):
+    manager = users["manager"]
+    task = add(project, manager, "Build", 4)
+    project.status_date = datetime.date(2026, 12, 3)
+    project.save(update_fields=["status_date"])
+    services.update_task(
+        task,
+        actor=users["member"],
+        expected_version=task.version,
+        fields={"percent_complete": 25, "actual_start": at(1, 0)},
+    )
+    task.refresh_from_db()
+    # One of four days done from Tue 1st; the other three resume after Thu 3rd: Fri, Mon, Tue.
+    assert task.start == at(1, 9) and task.finish == at(8, 18)
+    assert AuditEvent.objects.filter(action="progress").exists()

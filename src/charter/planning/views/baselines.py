@@ -79,7 +79,7 @@ def save(request: HttpRequest, pk: int) -> HttpResponse:
             for message in error.messages:
                 messages.error(request, message)
         else:
-            messages.success(request, _("%(name)s saved.") % {"name": baseline.name})
+            messages.success(request, _("Baseline “%(name)s” saved.") % {"name": baseline.name})
             return redirect(f"{request.path.rsplit('save/', 1)[0]}?baseline={baseline.number}")
     else:
         messages.error(request, _("Choose a baseline slot."))
@@ -94,7 +94,7 @@ def clear(request: HttpRequest, pk: int) -> HttpResponse:
     )
     project_id = baseline.project_id
     services.clear_baseline(baseline, actor=request.user)
-    messages.success(request, _("%(name)s cleared.") % {"name": baseline.name})
+    messages.success(request, _("Baseline “%(name)s” cleared.") % {"name": baseline.name})
     return redirect("planning:baselines", pk=project_id)
 
 

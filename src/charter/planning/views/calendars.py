@@ -97,7 +97,7 @@ def _year_context(calendar: Calendar, year: int, until: datetime.date) -> dict[s
         "months": year_view(calendar, year, exceptions),
         "weekday_names": [WEEKDAYS_ABBR[number] for number in range(7)],
         "exceptions": exceptions,
-        "coverage_warning": services.coverage_warning(calendar, until),
+        "coverage_warning": holidays.coverage_warning(calendar, until),
         "country": holidays.country_label(calendar.holiday_country),
         "weekdays": weekday_names(calendar),
     }
@@ -234,11 +234,11 @@ def calendar_import(request: HttpRequest, pk: int) -> HttpResponse:
     """Import the public holidays of a range of years; the page again (422) when refused."""
     calendar = _calendar(request, pk, "change")
     form = ImportForm(request.POST, calendar=calendar)
-    results: list[services.ImportResult] = []
+    results: list[holidays.ImportResult] = []
     status = submit(
         form,
         lambda data: results.append(
-            services.import_public_holidays(calendar, actor=request.user, years=form.years())
+            holidays.import_public_holidays(calendar, actor=request.user, years=form.years())
         ),
     )
     if status is not None:

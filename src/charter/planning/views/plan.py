@@ -7,7 +7,7 @@ from collections import defaultdict
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Max, Min, Q
 from django.http import HttpRequest, HttpResponse, QueryDict
@@ -26,6 +26,7 @@ from charter.planning.forms.plan import (
     LinkForm,
     NewTaskForm,
     PlanViewForm,
+    ProgressForm,
     TaskForm,
     days_to_minutes,
     minutes_to_days,
@@ -379,43 +380,69 @@ def _row_data(task: Task, posted: QueryDict) -> QueryDict:
 @require_http_methods(["GET", "POST"])
 @policy.requires("planning.task", "view")
 def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The task page: managers edit every field, team members report progress."""
     task = visible_task(request, pk)
-    can_edit = policy.allows(request.user, "planning.task", "change")
-    form = TaskForm(
-        initial=TaskForm.initial_of(task), project=task.project, summary=task.is_summary
+    if request.method == "GET":
+        return _task_page(request, task)
+    if not policy.allows(request.user, "planning.task", "change"):
+        raise PermissionDenied
+    form = _task_form(task, request.POST)
+    status = submit(
+        form,
+        lambda data: services.update_task(
+            task, actor=request.user, expected_version=data["version"], fields=form.service_fields()
+        ),
     )
-    status = 200
-    if request.method == "POST":
-        if not can_edit:
-            raise policy.PermissionDenied()
-        form = TaskForm(
-            request.POST,
-            initial=TaskForm.initial_of(task),
-            project=task.project,
-            summary=task.is_summary,
-        )
-        status = (
-            submit(
-                form,
-                lambda data: services.update_task(
-                    task,
-                    actor=request.user,
-                    expected_version=data["version"],
-                    fields=form.service_fields(),
-                ),
-            )
-            or 200
-        )
-        if status == 200:
-            messages.success(request, _("Task saved; the plan is rescheduled."))
-            return redirect(task.get_absolute_url())
+    if status is None:
+        messages.success(request, _("Task saved; the plan is rescheduled."))
+        return redirect(task.get_absolute_url())
+    return _task_page(request, task, form=form, status=status)
+
+
+@require_POST
+@policy.requires("planning.task", "progress")
+def task_progress(request: HttpRequest, pk: int) -> HttpResponse:
+    """A team member reports % complete and the actual dates of a task."""
+    task = visible_task(request, pk, "progress")
+    form = ProgressForm(request.POST)
+    status = submit(
+        form,
+        lambda data: services.update_task(
+            task, actor=request.user, expected_version=data["version"], fields=form.service_fields()
+        ),
+    )
+    if status is None:
+        messages.success(request, _("Progress saved; the plan is rescheduled."))
+        return redirect(task.get_absolute_url())
+    return _task_page(request, task, progress_form=form, status=status)
+
+
+def _task_form(task: Task, data: QueryDict | None = None) -> TaskForm:
+    initial = TaskForm.initial_of(task)
+    return TaskForm(data, initial=initial, project=task.project, summary=task.is_summary)
+
+
+def _task_page(
+    request: HttpRequest,
+    task: Task,
+    *,
+    form: TaskForm | None = None,
+    progress_form: ProgressForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    can_edit = policy.allows(request.user, "planning.task", "change")
+    can_report = not can_edit and not task.is_summary
+    can_report = can_report and policy.allows(request.user, "planning.task", "progress")
+    if progress_form is None and can_report:
+        progress_form = ProgressForm(initial=TaskForm.initial_of(task))
     return render(
         request,
         "planning/task_detail.html",
         {
             "task": task,
             "project": task.project,
-            "form": form,
+            "form": form or _task_form(task),
+            "progress_form": progress_form,
             "can_edit": can_edit,
             "link_form": LinkForm(task=task),
             "incoming": task.predecessor_links.select_related("predecessor").order_by("pk"),
@@ -475,6 +502,7 @@ urls = [
     path("projects/<int:pk>/plan/link/", link_tasks, name="tasks_link"),
     path("tasks/<int:pk>/", task_detail, name="task_detail"),
     path("tasks/<int:pk>/row/", task_row, name="task_row"),
+    path("tasks/<int:pk>/progress/", task_progress, name="task_progress"),
     path("tasks/<int:pk>/up/", move, {"direction": "up"}, name="task_up"),
     path("tasks/<int:pk>/down/", move, {"direction": "down"}, name="task_down"),
     path("tasks/<int:pk>/drag/", drag, name="task_drag"),

@@ -1,0 +1,380 @@
+"""The tasks, links and baselines of an MSPDI file (``charter.engine.mspdi``) as rows of a
+project's plan, and the :class:`ImportReport` of what the file holds that Charter does not
+carry as it was (elapsed durations and lags turned into working time, links that cannot be
+kept, resources). Charter keeps durations and lags in working minutes, so an elapsed duration,
+an elapsed lag and a percentage lag are converted on the file's own calendars.
+"""
+
+import datetime
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from charter.engine.calendar import WorkCalendar
+from charter.engine.model import Constraint
+from charter.engine.mspdi import MspdiBaseline, MspdiProject, MspdiTask, PredecessorLink
+from charter.planning.adapters import to_aware
+from charter.planning.models import (
+    BASELINE_SLOTS,
+    MINUTES_PER_DAY,
+    Baseline,
+    BaselineTask,
+    Calendar,
+    Dependency,
+    Project,
+    Task,
+)
+from charter.planning.services.baselines import slot_name
+
+MINUTES_PER_CALENDAR_DAY = 24 * 60
+CALENDAR_MARGIN = datetime.timedelta(days=31)
+
+
+@dataclass
+class ImportReport:
+    """What an import created, and every line of the file it could not carry as it was."""
+
+    tasks: int = 0
+    links: int = 0
+    calendars: int = 0
+    baselines: int = 0
+    not_mapped: list[str] = field(default_factory=list)
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return {
+            "tasks": self.tasks,
+            "links": self.links,
+            "calendars": self.calendars,
+            "baselines": self.baselines,
+        }
+
+
+class _FileTime:
+    """Working time on the file's own calendars, to turn elapsed durations and manually placed
+    tasks into working minutes the way Microsoft Project laid them out."""
+
+    def __init__(self, source: MspdiProject) -> None:
+        self.source = source
+        moments = [source.start, *_file_moments(source.tasks)]
+        self.first = min(moments).date() - CALENDAR_MARGIN
+        self.last = max(moments).date() + CALENDAR_MARGIN
+        self._calendars: dict[int, WorkCalendar] = {}
+
+    def working_minutes(
+        self, calendar_uid: int | None, start: datetime.datetime, finish: datetime.datetime
+    ) -> int:
+        uid = self.source.calendar_uid if calendar_uid is None else calendar_uid
+        if uid not in self._calendars:
+            self._calendars[uid] = WorkCalendar(
+                self.first,
+                self.last,
+                self.source.calendar_week(uid),
+                self.source.calendar_exceptions(uid),
+            )
+        return max(self._calendars[uid].working_minutes(start, finish), 0)
+
+
+def _file_moments(tasks: Iterable[MspdiTask]) -> Iterator[datetime.datetime]:
+    for task in tasks:
+        for moment in (task.start, task.finish, task.constraint_date):
+            if moment is not None:
+                yield moment
+
+
+def _label(task: MspdiTask) -> str:
+    return f"{task.uid} “{task.name}”"
+
+
+def _days(minutes: int) -> str:
+    return f"{(Decimal(minutes) / MINUTES_PER_DAY).quantize(Decimal('0.001')).normalize():f}"
+
+
+@dataclass(frozen=True)
+class _Timing:
+    duration: int
+    constraint: Constraint
+    constraint_date: datetime.datetime | None
+
+
+def _timing(
+    task: MspdiTask, source: MspdiProject, time: _FileTime, report: ImportReport
+) -> _Timing:
+    """Duration (working minutes) and constraint of ``task`` as Charter schedules it."""
+    constraint, constraint_date = task.constraint, task.constraint_date
+    if constraint in (Constraint.ASAP, Constraint.ALAP):
+        constraint_date = None
+    elif constraint_date is None:
+        report.not_mapped.append(
+            _(
+                "Task %(task)s has a constraint without a date: it is imported as “as soon as "
+                "possible”."
+            )
+            % {"task": _label(task)}
+        )
+        constraint = Constraint.ASAP
+    if task.milestone:
+        return _Timing(0, constraint, constraint_date)
+    if task.manual and task.start and task.finish and not task.summary:
+        # The reader's warning says its dates are kept: pin it where the file placed it.
+        span = time.working_minutes(task.calendar_uid, task.start, task.finish)
+        return _Timing(span, Constraint.MSO, task.start)
+    duration = max(task.duration, 0)
+    if task.elapsed and not task.summary:
+        duration = _elapsed_duration(task, source, time)
+        report.not_mapped.append(
+            _(
+                "Task %(task)s has an elapsed duration: it is imported as the working time it "
+                "spans, %(days)s d."
+            )
+            % {"task": _label(task), "days": _days(duration)}
+        )
+    return _Timing(duration, constraint, constraint_date)
+
+
+def _elapsed_duration(task: MspdiTask, source: MspdiProject, time: _FileTime) -> int:
+    if task.start is not None and task.finish is not None:
+        return time.working_minutes(task.calendar_uid, task.start, task.finish)
+    return round(task.duration * source.minutes_per_day / MINUTES_PER_CALENDAR_DAY)
+
+
+def _aware(moment: datetime.datetime | None) -> datetime.datetime | None:
+    return None if moment is None else to_aware(moment)
+
+
+def _task_row(
+    project: Project,
+    task: MspdiTask,
+    *,
+    parent: Task | None,
+    order: int,
+    calendar: Calendar | None,
+    timing: _Timing,
+) -> Task:
+    actual_start, actual_finish = _aware(task.actual_start), _aware(task.actual_finish)
+    if actual_start and actual_finish and actual_finish < actual_start:
+        actual_finish = actual_start
+    return Task(
+        project=project,
+        parent=parent,
+        order=order,
+        name=task.name[:200],
+        is_milestone=task.milestone,
+        duration=timing.duration,
+        priority=min(max(task.priority, 1), 1000),
+        percent_complete=min(max(task.percent_complete, 0), 100),
+        actual_start=actual_start or (actual_finish if actual_finish else None),
+        actual_finish=actual_finish,
+        constraint_type=timing.constraint.value,
+        constraint_date=_aware(timing.constraint_date),
+        calendar=calendar,
+        notes=task.notes,
+        external_uid=task.uid if task.uid >= 0 else None,
+    )
+
+
+def outline_parents(tasks: list[MspdiTask]) -> dict[int, int | None]:
+    """Task UID -> the UID of its summary task: the nearest task above it one outline level up."""
+    parents: dict[int, int | None] = {}
+    above: list[MspdiTask] = []
+    for task in tasks:
+        while above and above[-1].outline_level >= task.outline_level:
+            above.pop()
+        parents[task.uid] = above[-1].uid if above else None
+        above.append(task)
+    return parents
+
+
+def _depths(parents: dict[int, int | None]) -> dict[int, int]:
+    depths: dict[int, int] = {}
+    for uid, parent in parents.items():  # a summary task comes before its children
+        depths[uid] = 0 if parent is None else depths[parent] + 1
+    return depths
+
+
+def import_tasks(
+    project: Project,
+    source: MspdiProject,
+    tasks: list[MspdiTask],
+    parents: dict[int, int | None],
+    calendars: dict[int, Calendar],
+    report: ImportReport,
+) -> dict[int, Task]:
+    """Tasks by UID, created level by level so a summary task has its pk before its children
+    need it."""
+    time = _FileTime(source)
+    depths = _depths(parents)
+    rows: dict[int, Task] = {}
+    order_of: dict[int | None, int] = defaultdict(int)
+    for level in sorted(set(depths.values())):
+        batch = []
+        for task in (t for t in tasks if depths[t.uid] == level):
+            parent_uid = parents[task.uid]
+            order_of[parent_uid] += 1
+            rows[task.uid] = _task_row(
+                project,
+                task,
+                parent=rows[parent_uid] if parent_uid is not None else None,
+                order=order_of[parent_uid],
+                calendar=calendars[task.calendar_uid] if task.calendar_uid is not None else None,
+                timing=_timing(task, source, time, report),
+            )
+            batch.append(rows[task.uid])
+        Task.objects.bulk_create(batch, batch_size=500)
+    report.tasks = len(rows)
+    return rows
+
+
+def _is_ancestor(parents: dict[int, int | None], ancestor: int, uid: int) -> bool:
+    current = parents.get(uid)
+    while current is not None:
+        if current == ancestor:
+            return True
+        current = parents.get(current)
+    return False
+
+
+def import_links(
+    project: Project,
+    source: MspdiProject,
+    tasks: list[MspdiTask],
+    parents: dict[int, int | None],
+    rows: dict[int, Task],
+    report: ImportReport,
+) -> None:
+    links: dict[tuple[int, int], Dependency] = {}
+    for task in tasks:
+        for link in task.links:
+            problem = _link_problem(link, task, parents, links, rows)
+            if problem:
+                report.not_mapped.append(problem)
+                continue
+            predecessor, successor = rows[link.predecessor_uid], rows[task.uid]
+            links[predecessor.pk, successor.pk] = Dependency(
+                project=project,
+                predecessor=predecessor,
+                successor=successor,
+                type=link.type.value,
+                lag=_lag(link, task, predecessor, source, report),
+            )
+    Dependency.objects.bulk_create(links.values(), batch_size=1000)
+    report.links = len(links)
+
+
+def _link_problem(
+    link: PredecessorLink,
+    task: MspdiTask,
+    parents: dict[int, int | None],
+    links: dict[tuple[int, int], Dependency],
+    rows: dict[int, Task],
+) -> str | None:
+    """Why a link of the file is left out, or None to import it."""
+    names = {"task": _label(task), "uid": link.predecessor_uid}
+    if link.predecessor_uid not in rows or link.predecessor_uid == task.uid:
+        return (
+            _(
+                "A link into task %(task)s comes from task %(uid)d, which is not in the plan: "
+                "not imported."
+            )
+            % names
+        )
+    if (rows[link.predecessor_uid].pk, rows[task.uid].pk) in links:
+        return (
+            _("Task %(task)s is linked to task %(uid)d twice: only the first link is imported.")
+            % names
+        )
+    if _is_ancestor(parents, link.predecessor_uid, task.uid) or _is_ancestor(
+        parents, task.uid, link.predecessor_uid
+    ):
+        return (
+            _(
+                "Task %(task)s is linked to task %(uid)d, its own summary task or a task inside "
+                "it: such a link has no meaning and is not imported."
+            )
+            % names
+        )
+    return None
+
+
+def _lag(
+    link: PredecessorLink,
+    task: MspdiTask,
+    predecessor: Task,
+    source: MspdiProject,
+    report: ImportReport,
+) -> int:
+    """The lag in working minutes. MSPDI gives a percentage lag in percent of the predecessor's
+    duration, any other in tenths of a minute (an elapsed one in calendar time)."""
+    if link.percent_lag:
+        lag = round(predecessor.duration * link.lag_tenths / 100)
+        message = _(
+            "The link into task %(task)s has a lag in percent of its predecessor's duration: "
+            "it is imported as %(days)s d of working time."
+        )
+    elif link.elapsed_lag:
+        lag = round(link.lag_tenths / 10 * source.minutes_per_day / MINUTES_PER_CALENDAR_DAY)
+        message = _(
+            "The link into task %(task)s has an elapsed lag: it is imported as %(days)s d of "
+            "working time."
+        )
+    else:
+        return link.lag_minutes
+    report.not_mapped.append(message % {"task": _label(task), "days": _days(lag)})
+    return lag
+
+
+def import_baselines(
+    project: Project,
+    tasks: list[MspdiTask],
+    rows: dict[int, Task],
+    *,
+    actor: Any,
+    report: ImportReport,
+) -> None:
+    by_number: dict[int, list[tuple[Task, MspdiBaseline]]] = defaultdict(list)
+    for task in tasks:
+        for baseline in task.baselines:
+            if 0 <= baseline.number < BASELINE_SLOTS:
+                by_number[baseline.number].append((rows[task.uid], baseline))
+    saved_by = actor if getattr(actor, "is_authenticated", False) else None
+    for number, entries in sorted(by_number.items()):
+        starts = [b.start for _task, b in entries if b.start is not None]
+        finishes = [b.finish for _task, b in entries if b.finish is not None]
+        header = Baseline.objects.create(
+            project=project,
+            number=number,
+            name=slot_name(number),
+            start=_aware(min(starts, default=None)),
+            finish=_aware(max(finishes, default=None)),
+            saved_by=saved_by,
+        )
+        BaselineTask.objects.bulk_create(
+            (
+                BaselineTask(
+                    baseline=header,
+                    task=task,
+                    start=_aware(baseline.start),
+                    finish=_aware(baseline.finish),
+                    duration=max(baseline.duration or 0, 0),
+                    cost=baseline.cost or Decimal(0),
+                )
+                for task, baseline in entries
+            ),
+            batch_size=1000,
+        )
+    report.baselines = len(by_number)
+
+
+def report_resources(source: MspdiProject, report: ImportReport) -> None:
+    if source.resources or source.assignments:
+        report.not_mapped.append(
+            _(
+                "Resources: %(resources)d, assignments: %(assignments)d, not imported: Charter "
+                "has no resources yet."
+            )
+            % {"resources": len(source.resources), "assignments": len(source.assignments)}
+        )
