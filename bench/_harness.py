@@ -101,3 +101,22 @@ def report(name: str, **fields: object) -> None:
         for key, value in fields.items()
     )
     print(f"bench {name} {values}", flush=True)
+
+
+def fetch(http, url: str, status: int = 200):
+    def call():
+        response = http.get(url)
+        if response.status_code != status:
+            raise RuntimeError(f"GET {url} answered {response.status_code}, not {status}")
+        return response
+
+    return call
+
+
+def queries(call) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        call()
+    return len(captured)

@@ -21,7 +21,7 @@ import argparse
 import datetime
 import random
 
-from _harness import compare, report, setup_django
+from _harness import compare, fetch, queries, report, setup_django
 
 NAME = "plan-page"
 SEED = 7
@@ -82,16 +82,6 @@ def make_plan(manager, client, size: int):
     return project, leaves[len(leaves) // 2]
 
 
-def get(http, url: str):
-    def call():
-        response = http.get(url)
-        if response.status_code != 200:
-            raise RuntimeError(f"GET {url} answered {response.status_code}")
-        return response
-
-    return call
-
-
 def edit(http, task):
     """POST the table row of ``task`` with its duration alternating between two values."""
     from charter.planning.models import Task
@@ -125,15 +115,6 @@ def engine_alone(project):
     return lambda: run(plan)
 
 
-def queries(call) -> int:
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    with CaptureQueriesContext(connection) as captured:
-        call()
-    return len(captured)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--size", type=int, default=10_000, help="tasks in the big plan")
@@ -155,10 +136,13 @@ def main() -> None:
 
     last_page = -(-big.tasks.count() // 100)
     figures = {
-        "view": (get(http, f"/projects/{big.pk}/plan/"), get(http, f"/projects/{small.pk}/plan/")),
+        "view": (
+            fetch(http, f"/projects/{big.pk}/plan/"),
+            fetch(http, f"/projects/{small.pk}/plan/"),
+        ),
         "deep-page": (
-            get(http, f"/projects/{big.pk}/plan/?page={last_page}"),
-            get(http, f"/projects/{small.pk}/plan/"),
+            fetch(http, f"/projects/{big.pk}/plan/?page={last_page}"),
+            fetch(http, f"/projects/{small.pk}/plan/"),
         ),
     }
     for case, (ours, reference) in figures.items():

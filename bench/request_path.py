@@ -15,7 +15,7 @@ floor any page of ours stands on, so ``ratio`` is what our layers cost on top of
 
 import argparse
 
-from _harness import compare, report, serve_also, setup_django
+from _harness import compare, fetch, queries, report, serve_also, setup_django
 
 NAME = "request-path"
 API_LIST = "/api/v1/clients?limit=50"
@@ -57,16 +57,6 @@ def seed(size: int):
     return manager
 
 
-def fetch(http, url: str, status: int = 200):
-    def call():
-        response = http.get(url)
-        if response.status_code != status:
-            raise RuntimeError(f"GET {url} answered {response.status_code}, not {status}")
-        return response
-
-    return call
-
-
 def same_json(ours, reference) -> None:
     """Both answer the same clients in the same order with the same fields."""
     ours_body, reference_body = ours().json(), reference().json()
@@ -74,15 +64,6 @@ def same_json(ours, reference) -> None:
         (item["id"], sorted(item)) for item in ours_body["items"]
     ] != [(item["id"], sorted(item)) for item in reference_body["items"]]:
         raise RuntimeError("the reference view does not answer the same JSON as the API")
-
-
-def queries(call) -> int:
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    with CaptureQueriesContext(connection) as captured:
-        call()
-    return len(captured)
 
 
 def main() -> None:

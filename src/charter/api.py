@@ -11,6 +11,7 @@ from charter.crm.api.clients import router as crm_router
 from charter.crm.api.contacts import router as contacts_router
 from charter.discovery.api import router as discovery_router
 from charter.planning.api import router as planning_router
+from charter.resources.api import router as resources_router
 
 api = CharterAPI(
     title="Charter API",
@@ -36,3 +37,4 @@ api.add_router("/interactions", interactions_api.router)
 api.add_router("/imports", imports_api.router)
 api.add_router("/", planning_router)
 api.add_router("/", discovery_router)
+api.add_router("/", resources_router)

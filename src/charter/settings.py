@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "charter.planning",
     "charter.discovery",
     "charter.comms",
+    "charter.resources",
 ]
 
 MIDDLEWARE = [

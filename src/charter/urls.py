@@ -9,6 +9,7 @@ urlpatterns = [
     path("", include("charter.crm.urls")),
     path("", include("charter.planning.urls")),
     path("", include("charter.discovery.urls")),
+    path("", include("charter.resources.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
 ]

@@ -69,3 +69,17 @@ def record(
 def record_created(obj: models.Model, fields: Iterable[str], *, actor: Any) -> AuditEvent:
     """A "created" event whose changes show each field going from nothing to its first value."""
     return record(obj, "created", actor=actor, changes=diff({}, snapshot(obj, fields)))
+
+
+def readable_by(user: Any, events: Iterable[AuditEvent], model: type[models.Model]) -> list[Any]:
+    """``events`` with only the changes ``user`` may read: the fields a model names in
+    ``charter_history_private`` (a resource's rates, say) are for managers and admins only.
+    In memory: what one page shows, never saved."""
+    from charter.core import policy
+
+    private = getattr(model, "charter_history_private", ())
+    events = list(events)
+    if private and policy.role_of(user) not in policy.MANAGERS:
+        for event in events:
+            event.changes = {k: v for k, v in event.changes.items() if k not in private}
+    return events

@@ -14,6 +14,7 @@ NAVIGATION = [
     ("crm:pipeline", _("Pipeline"), "layout-kanban", "crm.opportunity", "view"),
     ("planning:project_list", _("Projects"), "briefcase", "planning.project", "view"),
     ("planning:calendar_list", _("Calendars"), "calendar", "planning.calendar", "view"),
+    ("resources:resource_list", _("Resources"), "users-group", "resources.resource", "view"),
     (
         "discovery:questionnaire_list",
         _("Questionnaires"),

@@ -7,7 +7,7 @@ from django.template import loader
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from charter.core import policy, services
+from charter.core import audit, policy, services
 from charter.core.forms import AttachmentForm
 from charter.core.models import Attachment, AuditEvent
 from charter.core.querysets import get_for_user
@@ -54,6 +54,7 @@ def history(request: HttpRequest, label: str, pk: str) -> HttpResponse:
     obj = get_for_user(label, pk, request.user, "view", capability="charter_history")
     events = AuditEvent.objects.for_user(request.user).for_object(obj).select_related("actor")
     page = Paginator(events, 50).get_page(request.GET.get("page"))
+    page.object_list = audit.readable_by(request.user, page.object_list, type(obj))
     return render(request, "core/history.html", {"object": obj, "page": page})
 
 

@@ -9,6 +9,7 @@ calendars' hours are meant in.
 import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -20,6 +21,8 @@ from charter.engine.model import Constraint, LinkType
 from charter.engine.plan import PlanLink, PlanSchedule, PlanTask, TaskDates, schedule_plan
 from charter.planning.models import Calendar, Dependency, Project, Task
 from charter.planning.models.calendars import parse_hours
+from charter.resources.choices import ResourceKind
+from charter.resources.models import Assignment
 
 SCHEDULED_FIELDS = [
     "start",
@@ -32,7 +35,7 @@ SCHEDULED_FIELDS = [
     "constraint_violated",
 ]
 # A summary task's duration and % complete are not entered: they roll up from the tasks under it.
-ROLLED_UP_FIELDS = ["duration", "percent_complete"]
+ROLLED_UP_FIELDS = ["duration", "percent_complete", "effort_hours"]
 INPUT_FIELDS = [
     "pk",
     "parent_id",
@@ -42,6 +45,7 @@ INPUT_FIELDS = [
     "constraint_date",
     "calendar_id",
     "percent_complete",
+    "effort_hours",
     "actual_start",
     "actual_finish",
 ]
@@ -121,7 +125,8 @@ def project_work_calendar(project: Project, tasks: Iterable[Task]) -> WorkCalend
 
 
 def load_plan(project: Project, *, for_update: bool = False) -> LoadedPlan:
-    """The plan in three queries (tasks, links, calendars with their exceptions)."""
+    """The plan in a constant number of queries: tasks, links, the resource calendars of the
+    tasks, the calendars (one more each for its exceptions when the engine's calendar is built)."""
     rows = Task.objects.filter(project=project).only(*INPUT_FIELDS, *SCHEDULED_FIELDS)
     if for_update:
         rows = rows.select_for_update().order_by("pk")
@@ -129,7 +134,10 @@ def load_plan(project: Project, *, for_update: bool = False) -> LoadedPlan:
     links = Dependency.objects.filter(project=project).values_list(
         "predecessor_id", "successor_id", "type", "lag"
     )
-    calendar_ids = {row.calendar_id for row in tasks.values()} - {None}
+    own_calendars = {row.pk: row.calendar_id for row in tasks.values() if row.calendar_id}
+    worked_on = _resource_calendars(project, set(tasks) - set(own_calendars))
+    task_calendars = {**worked_on, **own_calendars}
+    calendar_ids = set(task_calendars.values())
     calendars: dict[int | None, Calendar] = {
         calendar.pk: calendar
         for calendar in Calendar.objects.filter(pk__in=calendar_ids).prefetch_related("exceptions")
@@ -138,20 +146,38 @@ def load_plan(project: Project, *, for_update: bool = False) -> LoadedPlan:
     return LoadedPlan(
         project=project,
         rows=tasks,
-        tasks=[_plan_task(row) for row in tasks.values()],
+        tasks=[_plan_task(row, task_calendars.get(row.pk)) for row in tasks.values()],
         links=[PlanLink(p, s, LinkType(kind), lag) for p, s, kind, lag in links],
         calendars=calendars,
     )
 
 
-def _plan_task(row: Task) -> PlanTask:
+def _resource_calendars(project: Project, without_own: set[int]) -> dict[int, int]:
+    """Task id → the calendar its work resources share, for tasks without a calendar of their
+    own: MS Project schedules a task with resources on their calendars. A task whose resources
+    work different hours stays on the project calendar (MS Project would schedule each
+    assignment on its own resource's hours; Charter does not split a task)."""
+    rows = Assignment.objects.filter(
+        task__project=project, task_id__in=without_own, resource__kind=ResourceKind.WORK
+    ).values_list("task_id", "resource__calendar_id")
+    shared: dict[int, set[int | None]] = {}
+    for task_id, calendar_id in rows:
+        shared.setdefault(task_id, set()).add(calendar_id)
+    return {
+        task_id: calendar_ids.pop()
+        for task_id, calendar_ids in shared.items()
+        if len(calendar_ids) == 1 and None not in calendar_ids
+    }
+
+
+def _plan_task(row: Task, calendar_id: int | None) -> PlanTask:
     return PlanTask(
         id=row.pk,
         parent=row.parent_id,
         duration=0 if row.is_milestone else row.duration,
         constraint=Constraint(row.constraint_type),
         constraint_date=to_local(row.constraint_date),
-        calendar=str(row.calendar_id) if row.calendar_id else None,
+        calendar=str(calendar_id) if calendar_id else None,
         percent_complete=row.percent_complete,
         actual_start=to_local(row.actual_start),
         actual_finish=to_local(row.actual_finish),
@@ -232,7 +258,10 @@ def _dates_in(tasks: Iterable[PlanTask]) -> Iterable[datetime.date]:
 
 def write_back(plan: LoadedPlan, result: PlanSchedule) -> int:
     """Store the computed dates; returns how many tasks changed."""
-    changed = [row for row in plan.rows.values() if _apply(row, result.tasks[row.pk])]
+    efforts = _summary_efforts(plan.rows, result)
+    changed = [
+        row for row in plan.rows.values() if _apply(row, result.tasks[row.pk], efforts.get(row.pk))
+    ]
     Task.objects.bulk_update(changed, [*SCHEDULED_FIELDS, *ROLLED_UP_FIELDS], batch_size=500)
     Project.objects.filter(pk=plan.project.pk).update(
         finish_date=to_aware(result.finish), scheduled_at=timezone.now()
@@ -241,7 +270,22 @@ def write_back(plan: LoadedPlan, result: PlanSchedule) -> int:
     return len(changed)
 
 
-def _apply(row: Task, dates: TaskDates) -> bool:
+def _summary_efforts(rows: dict[int, Task], result: PlanSchedule) -> dict[int, Decimal | None]:
+    """Each summary task's effort: the sum over the tasks under it (None when none has one)."""
+    efforts: dict[int, Decimal | None] = {
+        pk: None for pk, dates in result.tasks.items() if dates.summary
+    }
+    for pk, row in rows.items():
+        if row.effort_hours is None or result.tasks[pk].summary:
+            continue
+        parent = row.parent_id
+        while parent is not None:
+            efforts[parent] = (efforts[parent] or Decimal(0)) + row.effort_hours
+            parent = rows[parent].parent_id
+    return efforts
+
+
+def _apply(row: Task, dates: TaskDates, effort: Decimal | None) -> bool:
     values = (
         to_aware(dates.start),
         to_aware(dates.finish),
@@ -254,7 +298,7 @@ def _apply(row: Task, dates: TaskDates) -> bool:
     )
     fields = SCHEDULED_FIELDS
     if dates.summary:
-        values = (*values, dates.duration, dates.percent_complete)
+        values = (*values, dates.duration, dates.percent_complete, effort)
         fields = [*SCHEDULED_FIELDS, *ROLLED_UP_FIELDS]
     if values == tuple(getattr(row, field) for field in fields):
         return False

@@ -5,9 +5,15 @@ import importlib
 import pytest
 from django.test import Client as HttpClient
 from django.utils import translation
+from hypothesis import settings as hypothesis_settings
 
 from charter.accounts.choices import Role
 from charter.testing.factories import ClientFactory, UserFactory
+
+# Tests assert no timings: Hypothesis' per-example deadline would be one (and a busy CI machine
+# would trip it), so the whole suite runs without it.
+hypothesis_settings.register_profile("charter", deadline=None)
+hypothesis_settings.load_profile("charter")
 
 ROLES = [Role.ADMIN, Role.MANAGER, Role.MEMBER, Role.CLIENT]
 

@@ -17,6 +17,7 @@ from charter.core.checks import api_path_view, iter_patterns
 from charter.discovery.tests import matrix_areas as discovery_matrix
 from charter.planning.tests import matrix_areas as planning_matrix
 from charter.planning.tests.factories import planning_world
+from charter.resources.tests import matrix_resources
 from charter.testing.factories import (
     ImportJobFactory,
     InteractionFactory,
@@ -428,6 +429,8 @@ HTML.update(discovery_matrix.HTML)
 API.update(discovery_matrix.API)
 HTML.update(planning_matrix.HTML)
 API.update(planning_matrix.API)
+HTML.update(matrix_resources.HTML)
+API.update(matrix_resources.API)
 
 
 def resolve(value, world):

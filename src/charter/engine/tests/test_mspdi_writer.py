@@ -319,7 +319,7 @@ def plans(draw: st.DrawFn) -> MspdiProject:
     return minimal_project(calendars={1: draw(calendars())}, tasks=tasks, title=draw(names))
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=60)
 @given(plans())
 def test_random_plans_survive_write_and_read(plan: MspdiProject) -> None:
     written = write_project(plan)

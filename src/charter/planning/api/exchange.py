@@ -22,6 +22,10 @@ class ImportReportOut(Schema):
     links: int
     calendars: int = Field(description="Calendars created or updated as the project's own.")
     baselines: int = Field(description="Baseline slots (0 = Baseline, 1–10) filled.")
+    resources: int = Field(
+        description="Resources of the file in the pool: created, or matched by name and type."
+    )
+    assignments: int = Field(description="Assignments created on the plan's tasks.")
     not_mapped: list[str] = Field(
         description="One line for each thing in the file Charter did not import as it was."
     )
@@ -64,10 +68,10 @@ def export_mspdi(request: HttpRequest, project_id: int) -> Any:
     response=ImportReportOut,
     summary="Replace the plan with a Microsoft Project XML file (all or nothing)",
     description=(
-        "Imports tasks, links, constraints, progress, calendars and baselines, reschedules the "
-        "plan and answers with what was imported and what was not. A file that cannot be read, "
-        "a plan that cannot be scheduled or a non-empty plan without replace answers 422 and "
-        "changes nothing."
+        "Imports tasks, links, constraints, progress, calendars, baselines, resources and "
+        "assignments, reschedules the plan and answers with what was imported and what was "
+        "not. A file that cannot be read, a plan that cannot be scheduled or a non-empty plan "
+        "without replace answers 422 and changes nothing."
     ),
 )
 @policy.api_requires("planning.task", "change")

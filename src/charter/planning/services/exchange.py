@@ -1,15 +1,17 @@
 """Microsoft Project XML (MSPDI) exchange of a project's plan: :func:`export_plan` writes the
 plan as a file Microsoft Project and ProjectLibre open; :func:`import_plan` replaces the plan
 with the one a file holds and reports, line by line, what the file holds that Charter does not
-carry (resources, recurring calendar exceptions, elapsed lags turned into working time...).
+carry (recurring calendar exceptions, elapsed lags turned into working time, cost rate
+tables...).
 
 The engine reads and writes the format (``charter.engine.mspdi`` / ``mspdi_writer``); the plan
-becomes the engine's project in ``mspdi_export``, and the file's calendars, tasks, links and
-baselines become rows in ``mspdi_import_calendars`` and ``mspdi_import``. Dates in the file are
-naive local times of the site's time zone, as the engine works in (``planning.adapters``).
-Charter keeps one set of working hours per calendar and durations and lags in working minutes:
-a calendar whose weekdays differ, an elapsed duration or lag and a percentage lag are converted,
-and each conversion is reported.
+becomes the engine's project in ``mspdi_export``, and the file's calendars, tasks, links,
+baselines, resources and assignments become rows in ``mspdi_import_calendars``,
+``mspdi_import`` and ``mspdi_import_resources`` (resources join the resource pool). Dates in
+the file are naive local times of the site's time zone, as the engine works in
+(``planning.adapters``). Charter keeps one set of working hours per calendar and durations and
+lags in working minutes: a calendar whose weekdays differ, an elapsed duration or lag and a
+percentage lag are converted, and each conversion is reported.
 """
 
 import xml.etree.ElementTree as ET
@@ -37,9 +39,12 @@ from charter.planning.services.mspdi_import import (
     import_links,
     import_tasks,
     outline_parents,
-    report_resources,
 )
 from charter.planning.services.mspdi_import_calendars import import_calendars
+from charter.planning.services.mspdi_import_resources import (
+    import_resources,
+    report_resource_details,
+)
 from charter.planning.services.wbs import renumber
 
 __all__ = [
@@ -61,6 +66,8 @@ CHANGE_LABELS.update(
         "links": gettext_lazy("links"),
         "calendars": gettext_lazy("calendars"),
         "baselines": gettext_lazy("baselines"),
+        "resources": gettext_lazy("resources"),
+        "assignments": gettext_lazy("assignments"),
         "replaced": gettext_lazy("replaced the plan"),
     }
 )
@@ -76,6 +83,10 @@ def export_plan(project: Project) -> bytes:
 def read_mspdi(data: bytes) -> MspdiProject:
     """The file as the engine reads it; ValidationError with a plain reason when it is too
     large, not XML, or not a Microsoft Project XML file."""
+    return _read_root(_xml_root(data))
+
+
+def _xml_root(data: bytes) -> ET.Element:
     if len(data) > MAX_UPLOAD_BYTES:
         raise ValidationError(too_large_message())
     try:
@@ -88,6 +99,10 @@ def read_mspdi(data: bytes) -> MspdiProject:
             _("The file is not well-formed XML (line %(line)d, column %(column)d).")
             % {"line": line, "column": column}
         ) from error
+    return root
+
+
+def _read_root(root: ET.Element) -> MspdiProject:
     try:
         return parse_project(root)
     except (MspdiError, ValueError, KeyError) as error:
@@ -121,11 +136,13 @@ def too_large_message() -> str:
 @transaction.atomic
 def import_plan(project: Project, data: bytes, *, actor: Any, replace: bool) -> ImportReport:
     """Replace the plan of ``project`` with the MSPDI file ``data``: calendars, tasks, links,
-    constraints, progress and baselines; the project's start and calendar become the file's;
-    then the plan is renumbered and rescheduled. All or nothing: ValidationError (nothing
+    constraints, progress, baselines and assignments (their resources join the resource pool
+    or are matched in it); the project's start and calendar become the file's; then the plan
+    is renumbered and rescheduled. All or nothing: ValidationError (nothing
     written) for a file that cannot be read, a plan that cannot be scheduled, or — without
     ``replace`` — a project that already has tasks. Locks the project row."""
-    source = read_mspdi(data)
+    root = _xml_root(data)
+    source = _read_root(root)
     locked = Project.objects.select_for_update().get(pk=project.pk)
     before = Task.objects.filter(project=project).count()
     if before and not replace:
@@ -151,7 +168,8 @@ def import_plan(project: Project, data: bytes, *, actor: Any, replace: bool) -> 
     rows = import_tasks(project, source, tasks, parents, calendars, report)
     import_links(project, source, tasks, parents, rows, report)
     import_baselines(project, tasks, rows, actor=actor, report=report)
-    report_resources(source, report)
+    import_resources(project, source, rows, actor=actor, report=report)
+    report_resource_details(root, report)
     changes = _take_project_settings(project, locked, source, calendars[source.calendar_uid])
     renumber(project)
     _schedule(project)
@@ -164,6 +182,8 @@ def import_plan(project: Project, data: bytes, *, actor: Any, replace: bool) -> 
             "links": [None, report.links],
             "calendars": [None, report.calendars],
             "baselines": [None, report.baselines],
+            "resources": [None, report.resources],
+            "assignments": [None, report.assignments],
             "replaced": [None, bool(before)],
             **changes,
         },

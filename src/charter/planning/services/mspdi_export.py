@@ -1,22 +1,27 @@
 """A project's plan as the engine's MSPDI project (``charter.engine.mspdi``): every task in
-plan order with its links, calendar and saved baselines, and the calendars the plan uses.
-Dates are naive local times of the site's time zone, as the engine works in
-(``planning.adapters``).
+plan order with its links, calendar and saved baselines, the resources assigned to the tasks
+with their assignments, and the calendars the plan and those resources use. Dates are naive
+local times of the site's time zone, as the engine works in (``planning.adapters``).
 """
 
 import datetime
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Protocol
 
 from charter.engine.calendar import WorkCalendar
 from charter.engine.model import Constraint, LinkType
 from charter.engine.mspdi import (
+    MspdiAssignment,
     MspdiBaseline,
     MspdiCalendar,
     MspdiProject,
+    MspdiResource,
     MspdiTask,
     PredecessorLink,
 )
+from charter.engine.mspdi_elements import ResourceType
 from charter.planning.adapters import project_calendar, project_work_calendar, to_local
 from charter.planning.models import (
     MINUTES_PER_DAY,
@@ -28,17 +33,27 @@ from charter.planning.models import (
     Task,
 )
 from charter.planning.models.calendars import parse_hours
+from charter.resources.choices import ResourceKind
+from charter.resources.models import Assignment, Resource
 
 DAYS_FORMAT = 7  # MSPDI DurationFormat / LagFormat 7: days
 
 
 def plan_as_mspdi(project: Project) -> MspdiProject:
-    """Every task in plan order with its links, calendar and saved baselines; the project
-    calendar and the task calendars with their exceptions. No resources: Charter has none."""
+    """Every task in plan order with its links, calendar and saved baselines; the resources
+    assigned to them and every assignment; the project calendar, the task calendars and the
+    resources' calendars with their exceptions."""
     tasks = list(Task.objects.filter(project=project).order_by("position", "pk"))
+    assignments = list(
+        Assignment.objects.filter(task__project=project)
+        .select_related("resource")
+        .order_by("task__position", "pk")
+    )
+    resources = sorted({a.resource for a in assignments}, key=lambda r: (r.name, r.pk))
     calendar = project_calendar(project)
-    calendar_uids, calendars = _export_calendars(calendar, tasks)
-    uids = _task_uids(tasks)
+    calendars = _export_calendars(calendar, tasks, resources)
+    uids = _uids(tasks)
+    resource_uids = _uids(resources)
     links = _links_by_successor(project, uids)
     baselines = _baselines_by_task(project)
     work = project_work_calendar(project, tasks)
@@ -48,22 +63,32 @@ def plan_as_mspdi(project: Project) -> MspdiProject:
         title=project.name,
         start=datetime.datetime.combine(project.start_date, _first_working_time(calendar)),
         finish=finish,
-        calendar_uid=calendar_uids[calendar.pk],
+        calendar_uid=calendars.uids[calendar.pk],
         minutes_per_day=MINUTES_PER_DAY,
-        calendars=calendars,
+        calendars=calendars.calendars,
         currency_code=project.currency,
         tasks=[
             _export_task(
                 task,
                 row_id=number,
                 uid=uids[task.pk],
-                calendar_uid=calendar_uids.get(task.calendar_id) if task.calendar_id else None,
+                calendar_uid=calendars.uids.get(task.calendar_id) if task.calendar_id else None,
                 links=links.get(task.pk, ()),
                 baselines=baselines.get(task.pk, ()),
                 work=work,
             )
             for number, task in enumerate(tasks, start=1)
         ],
+        resources=[
+            _export_resource(
+                resource,
+                row_id=number,
+                uid=resource_uids[resource.pk],
+                calendar_uid=calendars.resource_uids.get(resource.pk),
+            )
+            for number, resource in enumerate(resources, start=1)
+        ],
+        assignments=_export_assignments(assignments, tasks, uids, resource_uids),
     )
 
 
@@ -73,35 +98,66 @@ def _first_working_time(calendar: Calendar) -> datetime.time:
     return datetime.time(minute // 60, minute % 60)
 
 
-def _task_uids(tasks: list[Task]) -> dict[int, int]:
-    """Task pk -> MSPDI UID: the UID it was imported with, else a new one above all of them, so
+class _Exchanged(Protocol):
+    pk: int
+    external_uid: int | None
+
+
+def _uids(rows: Sequence[_Exchanged]) -> dict[int, int]:
+    """Row pk -> MSPDI UID: the UID it was imported with, else a new one above all of them, so
     a plan that came from Microsoft Project goes back with its own UIDs."""
-    taken = {task.external_uid for task in tasks if task.external_uid}
+    taken = {row.external_uid for row in rows if row.external_uid}
     fresh = iter(range(max(taken, default=0) + 1, 2**31))
     uids: dict[int, int] = {}
     used: set[int] = set()
-    for task in tasks:
-        uid = task.external_uid if task.external_uid and task.external_uid not in used else None
-        uids[task.pk] = uid if uid is not None else next(fresh)
-        used.add(uids[task.pk])
+    for row in rows:
+        uid = row.external_uid if row.external_uid and row.external_uid not in used else None
+        uids[row.pk] = uid if uid is not None else next(fresh)
+        used.add(uids[row.pk])
     return uids
 
 
+@dataclass(frozen=True)
+class _Calendars:
+    uids: dict[int, int]  # Charter calendar pk -> UID
+    resource_uids: dict[int, int]  # work resource pk -> the UID of its resource calendar
+    calendars: dict[int, MspdiCalendar]  # by UID
+
+
 def _export_calendars(
-    calendar: Calendar, tasks: list[Task]
-) -> tuple[dict[int, int], dict[int, MspdiCalendar]]:
-    """The project calendar (UID 1) and the task calendars; calendar pk -> UID and the
-    calendars by UID."""
-    task_calendars = {task.calendar_id for task in tasks if task.calendar_id} - {calendar.pk}
-    others = Calendar.objects.filter(pk__in=task_calendars).order_by("pk")
-    rows = [calendar, *others]
+    calendar: Calendar, tasks: list[Task], resources: list[Resource]
+) -> _Calendars:
+    """The project calendar (UID 1), the task calendars, the calendars resources work on, and
+    for each work resource its resource calendar as Microsoft Project keeps one: built on the
+    calendar it works on (the project calendar when it has none), changing nothing."""
+    workers = [resource for resource in resources if resource.kind == ResourceKind.WORK]
+    rows = _charter_calendars(calendar, tasks, workers)
     exceptions: dict[int, list[CalendarException]] = defaultdict(list)
     for exception in CalendarException.objects.filter(calendar__in=rows).order_by("day"):
         exceptions[exception.calendar_id].append(exception)
     uids = {row.pk: number for number, row in enumerate(rows, start=1)}
-    return uids, {
+    calendars = {
         uids[row.pk]: _export_calendar(row, uids[row.pk], exceptions[row.pk]) for row in rows
     }
+    resource_uids = {resource.pk: len(rows) + n for n, resource in enumerate(workers, start=1)}
+    for resource in workers:
+        uid = resource_uids[resource.pk]
+        base = uids[resource.calendar_id or calendar.pk]
+        calendars[uid] = MspdiCalendar(uid, resource.name, base, week={}, exceptions={})
+    return _Calendars(uids, resource_uids, calendars)
+
+
+def _charter_calendars(
+    calendar: Calendar, tasks: list[Task], resources: list[Resource]
+) -> list[Calendar]:
+    """The project calendar, then the task calendars, then the resources' (each once)."""
+    task_ids = sorted({task.calendar_id for task in tasks if task.calendar_id} - {calendar.pk})
+    resource_ids = sorted(
+        {resource.calendar_id for resource in resources if resource.calendar_id}
+        - {calendar.pk, *task_ids}
+    )
+    by_pk = Calendar.objects.in_bulk([*task_ids, *resource_ids])
+    return [calendar, *(by_pk[pk] for pk in [*task_ids, *resource_ids])]
 
 
 def _export_calendar(
@@ -119,6 +175,45 @@ def _export_calendar(
             for row in exceptions
         },
     )
+
+
+def _export_resource(
+    resource: Resource, *, row_id: int, uid: int, calendar_uid: int | None
+) -> MspdiResource:
+    return MspdiResource(
+        uid=uid,
+        id=row_id,
+        name=resource.name,
+        type=ResourceType(resource.kind),
+        initials=resource.initials,
+        max_units=resource.max_units,
+        standard_rate=resource.standard_rate,
+        calendar_uid=calendar_uid,
+        email=resource.email,
+    )
+
+
+def _export_assignments(
+    assignments: list[Assignment],
+    tasks: list[Task],
+    task_uids: dict[int, int],
+    resource_uids: dict[int, int],
+) -> list[MspdiAssignment]:
+    """Each assignment with its units and work, over its task's dates."""
+    rows = {task.pk: task for task in tasks}
+    uids = _uids(assignments)
+    return [
+        MspdiAssignment(
+            uid=uids[assignment.pk],
+            task_uid=task_uids[assignment.task_id],
+            resource_uid=resource_uids[assignment.resource_id],
+            units=assignment.units,
+            work=assignment.work,
+            start=to_local(rows[assignment.task_id].start),
+            finish=to_local(rows[assignment.task_id].finish),
+        )
+        for assignment in assignments
+    ]
 
 
 def _links_by_successor(project: Project, uids: dict[int, int]) -> dict[int, list[PredecessorLink]]:

@@ -1,8 +1,9 @@
 """The tasks, links and baselines of an MSPDI file (``charter.engine.mspdi``) as rows of a
 project's plan, and the :class:`ImportReport` of what the file holds that Charter does not
 carry as it was (elapsed durations and lags turned into working time, links that cannot be
-kept, resources). Charter keeps durations and lags in working minutes, so an elapsed duration,
-an elapsed lag and a percentage lag are converted on the file's own calendars.
+kept). Charter keeps durations and lags in working minutes, so an elapsed duration, an elapsed
+lag and a percentage lag are converted on the file's own calendars. The file's resources and
+assignments become rows in ``mspdi_import_resources``.
 """
 
 import datetime
@@ -16,7 +17,13 @@ from django.utils.translation import gettext as _
 
 from charter.engine.calendar import WorkCalendar
 from charter.engine.model import Constraint
-from charter.engine.mspdi import MspdiBaseline, MspdiProject, MspdiTask, PredecessorLink
+from charter.engine.mspdi import (
+    MspdiBaseline,
+    MspdiProject,
+    MspdiResource,
+    MspdiTask,
+    PredecessorLink,
+)
 from charter.planning.adapters import to_aware
 from charter.planning.models import (
     BASELINE_SLOTS,
@@ -42,6 +49,8 @@ class ImportReport:
     links: int = 0
     calendars: int = 0
     baselines: int = 0
+    resources: int = 0
+    assignments: int = 0
     not_mapped: list[str] = field(default_factory=list)
 
     @property
@@ -51,6 +60,8 @@ class ImportReport:
             "links": self.links,
             "calendars": self.calendars,
             "baselines": self.baselines,
+            "resources": self.resources,
+            "assignments": self.assignments,
         }
 
 
@@ -369,12 +380,10 @@ def import_baselines(
     report.baselines = len(by_number)
 
 
-def report_resources(source: MspdiProject, report: ImportReport) -> None:
-    if source.resources or source.assignments:
-        report.not_mapped.append(
-            _(
-                "Resources: %(resources)d, assignments: %(assignments)d, not imported: Charter "
-                "has no resources yet."
-            )
-            % {"resources": len(source.resources), "assignments": len(source.assignments)}
-        )
+# Microsoft Project keeps a nameless resource with UID 0 in every file: not one of the plan's.
+PLACEHOLDER_RESOURCE_UID = 0
+
+
+def file_resources(source: MspdiProject) -> list[MspdiResource]:
+    """The resources of the file, without Microsoft Project's placeholder."""
+    return [resource for resource in source.resources if resource.uid != PLACEHOLDER_RESOURCE_UID]

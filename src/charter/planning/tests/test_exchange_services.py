@@ -3,6 +3,7 @@ file holds; export → import → export gives the same plan; refusals write not
 conversion the mapping makes is reported."""
 
 import datetime
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -29,6 +30,7 @@ from charter.planning.services import exchange
 from charter.planning.services.baselines import save_baseline
 from charter.planning.services.wbs import renumber
 from charter.planning.tests.factories import make_project
+from charter.resources.models import Assignment, Resource
 
 pytestmark = pytest.mark.django_db
 
@@ -74,6 +76,8 @@ def test_every_mspdi_file_imports_with_the_counts_it_holds(path, project, manage
     uids = {task.uid for task in tasks}
     links = [link for task in tasks for link in task.links if link.predecessor_uid in uids]
     numbers = {baseline.number for task in tasks for baseline in task.baselines}
+    resources = [resource for resource in source.resources if resource.uid != 0]
+    assignments = [a for a in source.assignments if a.task_uid in uids]
 
     report = exchange.import_plan(project, data, actor=manager, replace=True)
 
@@ -82,8 +86,13 @@ def test_every_mspdi_file_imports_with_the_counts_it_holds(path, project, manage
         "links": len(links),
         "calendars": report.calendars,
         "baselines": len(numbers),
+        "resources": len(resources),
+        "assignments": len(assignments),
     }
     assert Task.objects.filter(project=project).count() == len(tasks)
+    imported = Resource.objects.filter(external_uid__in=[r.uid for r in resources])
+    assert sorted(imported.values_list("name", flat=True)) == sorted(r.name for r in resources)
+    assert Assignment.objects.filter(task__project=project).count() == len(assignments)
     assert Dependency.objects.filter(project=project).count() == len(links)
     assert Baseline.objects.filter(project=project).count() == len(numbers)
     project.refresh_from_db()
@@ -93,8 +102,7 @@ def test_every_mspdi_file_imports_with_the_counts_it_holds(path, project, manage
     assert report.calendars == Calendar.objects.filter(project=project).count() >= 1
     assert not Task.objects.filter(project=project, start__isnull=True).exists()
     assert all(warning in report.not_mapped for warning in source.warnings)
-    if source.resources:
-        assert any("Charter has no resources yet" in line for line in report.not_mapped)
+    assert not any("resources yet" in line for line in report.not_mapped)
 
 
 def test_the_file_order_gives_the_outline_and_the_uid_is_kept(project, manager):
@@ -228,10 +236,52 @@ def _rich_plan(project: Project, manager) -> None:
             type=kind,
             lag=lag,
         )
+    _assign_resources(tasks, acceptance)
     renumber(project)
     schedule_project(project)
     save_baseline(project, actor=manager, number=0)
     save_baseline(project, actor=manager, number=3, name="客户确认版")
+
+
+RESOURCE_FIELDS = (
+    "name", "kind", "initials", "email", "max_units", "standard_rate", "currency", "calendar_id",
+)  # fmt: skip
+
+
+def _assign_resources(tasks: dict[str, Task], acceptance: Task) -> None:
+    """People on a late shift and on the project calendar, a material and a cost item."""
+    late_shift = Calendar.objects.create(
+        name="晚班", working_weekdays="01234", hours="14:00-22:00", holiday_country=""
+    )
+    CalendarException.objects.create(calendar=late_shift, day=datetime.date(2026, 12, 14))
+    wang, li, server, travel = (
+        Resource.objects.create(
+            name="王工", initials="W", email="wang@example.com", max_units=Decimal("1.50"),
+            standard_rate=Decimal("120.50"), calendar=late_shift,
+        ),
+        Resource.objects.create(name="李工", max_units=Decimal("0.50"), standard_rate=80),
+        Resource.objects.create(name="测试服务器", kind="material", standard_rate=Decimal("3.25")),
+        Resource.objects.create(name="差旅费", kind="cost"),
+    )  # fmt: skip
+    Resource.objects.create(name="未分配的人")  # in the pool, on no task: not exported
+    for task, resource, units, work in [
+        (tasks["关键用户访谈"], wang, "0.50", 960),
+        (tasks["制定项目计划"], li, "1", 1440),
+        (tasks["制定项目计划"], server, "2", 0),
+        (acceptance, li, "0.75", 720),
+        (acceptance, travel, "1", 0),
+    ]:
+        Assignment.objects.create(task=task, resource=resource, units=Decimal(units), work=work)
+
+
+def _pool(project: Project) -> list[tuple]:
+    rows = Resource.objects.filter(assignments__task__project=project).distinct()
+    return sorted(rows.values_list(*RESOURCE_FIELDS))
+
+
+def _assignments(project: Project) -> list[tuple]:
+    rows = Assignment.objects.filter(task__project=project)
+    return sorted(rows.values_list("task__name", "resource__name", "units", "work"))
 
 
 def _dates(project: Project) -> list[tuple]:
@@ -246,12 +296,21 @@ def _calendars(parsed: MspdiProject) -> dict:
 def test_export_then_import_then_export_gives_the_same_plan(project, empty_project, manager):
     _rich_plan(project, manager)
     first = exchange.export_plan(project)
+    pool = _pool(project)
+    Resource.objects.update(is_active=False)  # so the import creates them again
     report = exchange.import_plan(empty_project, first, actor=manager, replace=False)
     second = exchange.export_plan(empty_project)
 
     before, after = exchange.read_mspdi(first), exchange.read_mspdi(second)
-    assert report.counts == {"tasks": 6, "links": 4, "calendars": 2, "baselines": 2}
+    assert report.counts == {
+        "tasks": 6, "links": 4, "calendars": 2, "baselines": 2, "resources": 4, "assignments": 5,
+    }  # fmt: skip
     assert after.tasks == before.tasks
+    assert after.resources == before.resources
+    assert after.assignments == before.assignments
+    assert _pool(empty_project) == pool
+    assert _assignments(empty_project) == _assignments(project)
+    assert Calendar.objects.filter(name="晚班").count() == 1  # the equal shared one is reused
     assert _calendars(after) == _calendars(before)
     assert (after.start, after.finish, after.calendar_uid) == (
         before.start,
@@ -277,7 +336,18 @@ def test_export_then_import_then_export_gives_the_same_plan(project, empty_proje
     }
     assert {b.number for task in before.tasks for b in task.baselines} == {0, 3}
     assert [task.outline_level for task in before.tasks] == [1, 2, 2, 1, 2, 1]
-    assert report.not_mapped == []
+    assert {(r.name, r.type.value, r.max_units, r.standard_rate) for r in before.resources} == {
+        ("王工", "work", Decimal("1.50"), Decimal("120.50")),
+        ("李工", "work", Decimal("0.50"), Decimal("80.00")),
+        ("测试服务器", "material", Decimal("1.00"), Decimal("3.25")),
+        ("差旅费", "cost", Decimal("1.00"), Decimal("0.00")),
+    }
+    wang = next(r for r in before.resources if r.name == "王工")
+    assert before.calendar_week(wang.calendar_uid)[0] == ((14 * 60, 22 * 60),)
+    assert before.calendar_exceptions(wang.calendar_uid) == {datetime.date(2026, 12, 14): ()}
+    assert {(a.units, a.work) for a in before.assignments} >= {(Decimal("0.50"), 960)}
+    assert report.not_mapped == ['resource 1 "差旅费" is a cost resource: the costs entered on '
+                                 "its assignments are not imported"]  # fmt: skip
 
 
 def test_the_export_carries_the_computed_dates_and_baselines(project, manager):

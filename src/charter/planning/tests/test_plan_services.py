@@ -206,3 +206,34 @@ def test_progress_moves_the_remaining_work_after_the_status_date(project, users)
     # One of four days done from Tue 1st; the other three resume after Thu 3rd: Fri, Mon, Tue.
     assert task.start == at(1, 9) and task.finish == at(8, 18)
     assert AuditEvent.objects.filter(action="progress").exists()
+
+
+@pytest.mark.django_db
+def test_a_task_worked_by_a_resource_follows_the_resource_calendar(project, users):
+    from charter.planning.services.calendars import create_calendar
+    from charter.resources.models import Assignment, Resource
+
+    manager = users["manager"]
+    weekends = create_calendar(
+        actor=manager, name="Weekend crew", working_weekdays="56", holiday_country=""
+    )
+    crew = Resource.objects.create(name="Weekend crew", calendar=weekends)
+    task = add(project, manager, "Data migration cut-over", 2)
+    Assignment.objects.create(task=task, resource=crew, work=2 * DAY)
+    services.update_task(task, actor=manager, expected_version=task.version, fields={"notes": "!"})
+    task.refresh_from_db()
+    # 2026-12-01 is a Tuesday: the crew works Saturday 5th and Sunday 6th.
+    assert (task.start, task.finish) == (at(5, 9), at(6, 18))
+
+
+@pytest.mark.django_db
+def test_a_summary_task_sums_the_effort_under_it(project, users):
+    manager = users["manager"]
+    top = add(project, manager, "Top")
+    for hours in (8, 12):
+        task = add(project, manager, f"{hours}h", parent=top)
+        services.update_task(
+            task, actor=manager, expected_version=task.version, fields={"effort_hours": hours}
+        )
+    top.refresh_from_db()
+    assert top.effort_hours == 20

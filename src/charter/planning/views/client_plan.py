@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET
 from charter.core import policy
 from charter.planning import gantt
 from charter.planning.models import Project, Task
-from charter.planning.views.plan import _span
+from charter.planning.views.plan import span_of
 
 
 @require_GET
@@ -24,7 +24,7 @@ def client_plan(request: HttpRequest, pk: int) -> HttpResponse:
         tasks,
         links=[],
         baseline={},
-        span=_span(project),
+        span=span_of(project, tasks),
         zoom="month",
         now=timezone.now(),
         editable=False,

@@ -7,6 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import path
 from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from charter.core import policy
@@ -68,7 +69,19 @@ def plan_import(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             form.add_error("file", problem)
         return _upload_page(request, project, form, status=422)
-    context = {"project": project, "report": report, "file_name": form.cleaned_data["file"].name}
+    context = {
+        "project": project,
+        "report": report,
+        "file_name": form.cleaned_data["file"].name,
+        "counts": [
+            (report.tasks, _("Tasks")),
+            (report.links, _("Links")),
+            (report.calendars, _("Calendars")),
+            (report.baselines, _("Baselines")),
+            (report.resources, _("Resources")),
+            (report.assignments, _("Assignments")),
+        ],
+    }
     return render(request, "planning/exchange/report.html", context)
 
 

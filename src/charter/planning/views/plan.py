@@ -9,7 +9,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Max, Min, Q
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
@@ -91,7 +91,7 @@ def plan_context(request: HttpRequest, project: Project, query: QueryDict) -> di
                 for link in incoming
             ],
             baseline=baseline_dates,
-            span=_span(project),
+            span=span_of(project, tasks),
             zoom=zoom,
             now=timezone.now(),
         ),
@@ -149,10 +149,13 @@ def _predecessor_texts(links: list[Dependency]) -> dict[int, str]:
     return {task_id: ", ".join(parts) for task_id, parts in texts.items()}
 
 
-def _span(project: Project) -> tuple[datetime.datetime, datetime.datetime]:
-    bounds = Task.objects.filter(project=project).aggregate(first=Min("start"), last=Max("finish"))
-    first = bounds["first"] or start_of_day(project.start_date)
-    return first, bounds["last"] or first
+def span_of(project: Project, tasks: list[Task]) -> tuple[datetime.datetime, datetime.datetime]:
+    """The time the chart shows: from the first start to the last finish of ``tasks`` (a page
+    of a big plan gets an axis that fits its rows), or the project start for an empty plan."""
+    starts = [task.start for task in tasks if task.start is not None]
+    finishes = [task.finish for task in tasks if task.finish is not None]
+    first = min(starts, default=start_of_day(project.start_date))
+    return first, max(finishes, default=first)
 
 
 def _view_query(query: QueryDict) -> str:
@@ -321,7 +324,7 @@ def plan_print(request: HttpRequest, pk: int) -> HttpResponse:
             tasks,
             links=[(d.predecessor_id, d.successor_id, d.type, False) for d in incoming],
             baseline={},
-            span=_span(project),
+            span=span_of(project, tasks),
             zoom="month" if len(tasks) > 60 else "week",
             now=timezone.now(),
         )
@@ -448,6 +451,7 @@ def _task_page(
             "incoming": task.predecessor_links.select_related("predecessor").order_by("pk"),
             "outgoing": task.successor_links.select_related("successor").order_by("pk"),
             "duration_days": minutes_to_days(task.duration),
+            "requirements": task.requirements.order_by("code"),
         },
         status=status,
     )

@@ -1,0 +1,5 @@
+from charter.resources import views
+
+app_name = "resources"
+
+urlpatterns = views.urls
