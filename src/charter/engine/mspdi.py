@@ -287,6 +287,12 @@ def _decimal[T](element: ET.Element, name: str, default: T) -> Decimal | T:
     return default if not text else Decimal(text)
 
 
+def _cost(element: ET.Element, name: str) -> Decimal | None:
+    """MSPDI stores costs in hundredths of the currency unit (rates are plain per hour)."""
+    cents = _decimal(element, name, None)
+    return None if cents is None else cents / 100
+
+
 def _working_times(element: ET.Element) -> tuple[Interval, ...]:
     if not field_flag(element, "DayWorking"):
         return ()
@@ -405,7 +411,7 @@ def _baseline(element: ET.Element) -> MspdiBaseline:
         finish=_datetime(field_text(element, "Finish")),
         duration=_minutes(element, "Duration"),
         work=_minutes(element, "Work"),
-        cost=_decimal(element, "Cost", None),
+        cost=_cost(element, "Cost"),
     )
 
 

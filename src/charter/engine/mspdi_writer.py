@@ -186,13 +186,20 @@ _LINK: Children = (
     Leaf("LinkLag", lambda link: link.lag_tenths),
     Leaf("LagFormat", lambda link: link.lag_format),
 )
+
+
+def _cents(value: Decimal) -> str:
+    """MSPDI costs are hundredths of the currency unit."""
+    return _number(value * 100)
+
+
 _BASELINE: Children = (
     Leaf("Number", lambda baseline: baseline.number),
     Leaf("Start", lambda baseline: baseline.start, format_datetime),
     Leaf("Finish", lambda baseline: baseline.finish, format_datetime),
     Leaf("Duration", lambda baseline: baseline.duration, format_duration),
     Leaf("Work", lambda baseline: baseline.work, format_duration),
-    Leaf("Cost", lambda baseline: baseline.cost, _number),
+    Leaf("Cost", lambda baseline: baseline.cost, _cents),
 )
 _TASK: Children = (
     Leaf("UID", lambda task: task.uid),
@@ -228,6 +235,7 @@ _RESOURCE: Children = (
     Leaf("EmailAddress", lambda resource: _optional(resource.email)),
     Leaf("MaxUnits", lambda resource: resource.max_units, _number),
     Leaf("StandardRate", lambda resource: resource.standard_rate, _number),
+    Leaf("StandardRateFormat", lambda resource: 2),  # per hour, as StandardRate is
     Leaf("CalendarUID", lambda resource: resource.calendar_uid),
     Leaf("IsCostResource", lambda resource: resource.type is ResourceType.COST, _flag),
 )

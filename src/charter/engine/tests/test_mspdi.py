@@ -251,7 +251,7 @@ def test_task_details_and_baselines_are_read() -> None:
     baseline = (
         "<Baseline><Number>2</Number><Start>2026-09-01T08:00:00</Start>"
         "<Finish>2026-09-02T17:00:00</Finish><Duration>PT16H0M0S</Duration>"
-        "<Work>PT32H0M0S</Work><Cost>1200.50</Cost></Baseline>"
+        "<Work>PT32H0M0S</Work><Cost>120050</Cost></Baseline>"
     )
     task = task_xml(
         1,
@@ -389,7 +389,7 @@ def test_the_reference_baselines_are_read() -> None:
         finish=datetime(2000, 1, 1, 17, 30),
         duration=450,
         work=60,
-        cost=Decimal(100),
+        cost=Decimal(1),
     )
 
 

@@ -9,6 +9,7 @@ import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -21,17 +22,28 @@ import jpype
 import mpxj  # noqa: F401  (importing it puts MPXJ's bundled jars on the JVM class path)
 
 from charter.engine.calendar import CHINA_OFFICE_HOURS, Interval
-from charter.engine.model import LinkType
-from charter.engine.mspdi import MspdiCalendar, MspdiError, MspdiProject, read_project
+from charter.engine.model import Constraint, LinkType
+from charter.engine.mspdi import MspdiBaseline, MspdiError, MspdiProject, read_project
 from charter.engine.mspdi_writer import write_project
 from charter.engine.tests.shared_data import shared_data
 
 DATA = shared_data("mspdi")
+READER = "org.mpxj.reader.UniversalProjectReader"  # picks the reader by the file's content
 MPXJ_LINK_TYPES = {
     "FINISH_START": LinkType.FS,
     "START_START": LinkType.SS,
     "FINISH_FINISH": LinkType.FF,
     "START_FINISH": LinkType.SF,
+}
+MPXJ_CONSTRAINTS = {
+    "AS_SOON_AS_POSSIBLE": Constraint.ASAP,
+    "AS_LATE_AS_POSSIBLE": Constraint.ALAP,
+    "MUST_START_ON": Constraint.MSO,
+    "MUST_FINISH_ON": Constraint.MFO,
+    "START_NO_EARLIER_THAN": Constraint.SNET,
+    "START_NO_LATER_THAN": Constraint.SNLT,
+    "FINISH_NO_EARLIER_THAN": Constraint.FNET,
+    "FINISH_NO_LATER_THAN": Constraint.FNLT,
 }
 
 
@@ -70,11 +82,14 @@ def jvm() -> None:
 def export(
     request: pytest.FixtureRequest, jvm: None, tmp_path_factory: pytest.TempPathFactory
 ) -> Export:
-    project = with_holidays(read_project(request.param))
     path = tmp_path_factory.mktemp("mpxj") / request.param.name
+    return export_to(path, with_holidays(read_project(request.param)))
+
+
+def export_to(path: Path, project: MspdiProject) -> Export:
+    """Writes the project to ``path`` and has MPXJ read it."""
     path.write_bytes(write_project(project))
-    reader = jpype.JClass("org.mpxj.reader.UniversalProjectReader")()
-    return Export(project, reader.read(str(path)), binding_events(path))
+    return Export(project, jpype.JClass(READER)().read(str(path)), binding_events(path))
 
 
 # --- the plan exported --------------------------------------------------------------------
@@ -109,7 +124,7 @@ class EventCollector:
         self.events: list[str] = []
 
     @jpype.JOverride
-    def handleEvent(self, event: Any) -> bool:  # noqa: N802 (the Java interface's name)
+    def handleEvent(self, event: Any) -> bool:  # the Java interface's method name
         line = event.getLocator().getLineNumber()
         self.events.append(f"line {line}: {event.getMessage()}")
         return True
@@ -117,8 +132,8 @@ class EventCollector:
 
 def binding_events(path: Path) -> list[str]:
     """Unmarshals the file with the JAXB classes MPXJ's MSPDIReader reads through. MPXJ
-    itself drops what they reject without a word, so this is where a misspelt, misplaced or
-    malformed element shows."""
+    itself drops what they reject without a word, so this is where a misspelt or misnested
+    element, or a value that does not parse, shows."""
     schema = jpype.JClass("org.mpxj.mspdi.schema.Project")
     context = jpype.JClass("jakarta.xml.bind.JAXBContext").newInstance(
         "org.mpxj.mspdi.schema", schema.class_.getClassLoader()
@@ -134,10 +149,21 @@ def java_list(items: Any) -> list[Any]:
     return list(items) if items is not None else []
 
 
+def java_date(day: date) -> Any:
+    return jpype.JClass("java.time.LocalDate").of(day.year, day.month, day.day)
+
+
 def minutes(duration: Any, read: Any) -> int:
     """An MPXJ Duration in any unit -> minutes, with the file's minutes per day and week."""
     unit = jpype.JClass("org.mpxj.TimeUnit").MINUTES
     return round(float(duration.convertUnits(unit, read.getProjectProperties()).getDuration()))
+
+
+def per_hour(rate: Any, read: Any) -> Decimal:
+    """An MPXJ Rate (amount per any time unit) -> amount per hour."""
+    one_unit = jpype.JClass("org.mpxj.Duration").getInstance(1, rate.getUnits())
+    hourly = Decimal(str(float(rate.getAmount()))) * 60 / minutes(one_unit, read)
+    return hourly.normalize()
 
 
 def local_datetime(value: Any) -> datetime | None:
@@ -148,8 +174,16 @@ def text(value: Any) -> str:
     return "" if value is None else str(value)
 
 
-def tasks_by_uid(read: Any) -> dict[int, Any]:
-    return {int(task.getUniqueID()): task for task in java_list(read.getTasks())}
+def number(value: Any) -> Decimal | None:
+    return None if value is None else Decimal(str(float(value.doubleValue()))).normalize()
+
+
+def uid(entity: Any) -> int | None:
+    return None if entity is None else int(entity.getUniqueID())
+
+
+def by_uid(items: Any) -> dict[int, Any]:
+    return {int(item.getUniqueID()): item for item in java_list(items)}
 
 
 # --- the tests ----------------------------------------------------------------------------
@@ -173,8 +207,18 @@ def test_the_binding_check_reports_an_unknown_element(jvm: None, tmp_path: Path)
     assert 'local:"Priorty"' in event
 
 
+def test_mpxj_sees_the_same_project_fields(export: Export) -> None:
+    ours, read = export.project, export.read.getProjectProperties()
+    assert text(read.getName()) == ours.name
+    assert local_datetime(read.getStartDate()) == ours.start
+    assert uid(read.getDefaultCalendar()) == ours.calendar_uid
+    assert int(read.getMinutesPerDay()) == ours.minutes_per_day
+    assert int(read.getMinutesPerWeek()) == ours.minutes_per_week
+    assert int(read.getDaysPerMonth()) == ours.days_per_month
+
+
 def test_mpxj_sees_the_same_tasks(export: Export) -> None:
-    read = tasks_by_uid(export.read)
+    read = by_uid(export.read.getTasks())
     assert sorted(read) == sorted(task.uid for task in export.project.tasks)
     for task in export.project.tasks:
         theirs = read[task.uid]
@@ -183,6 +227,11 @@ def test_mpxj_sees_the_same_tasks(export: Export) -> None:
         assert minutes(theirs.getDuration(), export.read) == task.duration, task.uid
         assert local_datetime(theirs.getStart()) == task.start, task.uid
         assert local_datetime(theirs.getFinish()) == task.finish, task.uid
+        assert bool(theirs.getSummary()) == task.summary, task.uid
+        assert bool(theirs.getMilestone()) == task.milestone, task.uid
+        assert MPXJ_CONSTRAINTS[str(theirs.getConstraintType().name())] == task.constraint
+        assert local_datetime(theirs.getConstraintDate()) == task.constraint_date, task.uid
+        assert uid(theirs.getCalendar()) == task.calendar_uid, task.uid
 
 
 def relations(export: Export) -> Iterator[tuple[int, int, LinkType, int]]:
@@ -205,57 +254,104 @@ def test_mpxj_sees_the_same_predecessor_links(export: Export) -> None:
     assert sorted(relations(export)) == ours
 
 
-def test_mpxj_sees_the_same_resources_and_assignments(export: Export) -> None:
-    read = export.read
-    names = {int(res.getUniqueID()): text(res.getName()) for res in java_list(read.getResources())}
-    assert names == {resource.uid: resource.name for resource in export.project.resources}
-    pairs = sorted(
-        (int(assignment.getTaskUniqueID()), int(assignment.getResourceUniqueID()))
-        for assignment in java_list(read.getResourceAssignments())
+def baseline_as_read(task: Any, number_: int, read: Any) -> MspdiBaseline:
+    """Baseline ``number_`` of an MPXJ task: MPXJ has BaselineStart() for the plain
+    baseline and BaselineStart(n) for Baseline1..10."""
+    args = (number_,) if number_ else ()
+    duration = task.getBaselineDuration(*args)
+    return MspdiBaseline(
+        number=number_,
+        start=local_datetime(task.getBaselineStart(*args)),
+        finish=local_datetime(task.getBaselineFinish(*args)),
+        duration=None if duration is None else minutes(duration, read),
+        cost=number(task.getBaselineCost(*args)),
     )
-    ours = sorted((item.task_uid, item.resource_uid) for item in export.project.assignments)
-    assert pairs == ours
 
 
-def calendars_by_uid(read: Any) -> dict[int, Any]:
-    return {int(calendar.getUniqueID()): calendar for calendar in java_list(read.getCalendars())}
+def baselines(export: Export) -> Iterator[tuple[MspdiBaseline, MspdiBaseline]]:
+    """(ours, as MPXJ read it) for every baseline of every task."""
+    read = by_uid(export.read.getTasks())
+    for task in export.project.tasks:
+        for baseline in task.baselines:
+            yield baseline, baseline_as_read(read[task.uid], baseline.number, export.read)
 
 
-def parent_uid(calendar: Any) -> int | None:
-    parent = calendar.getParent()
-    return None if parent is None else int(parent.getUniqueID())
+def test_mpxj_sees_the_same_baseline_dates_and_durations(export: Export) -> None:
+    for ours, theirs in baselines(export):
+        assert (theirs.start, theirs.finish) == (ours.start, ours.finish)
+        assert theirs.duration == ours.duration
+
+
+def test_mpxj_sees_the_same_baseline_costs(jvm: None, tmp_path: Path) -> None:
+    project = read_project(DATA / "task-baselines-project2010-mspdi.xml")
+    export = export_to(tmp_path / "costs.xml", project)
+    costs = [(ours.cost, theirs.cost) for ours, theirs in baselines(export) if ours.cost]
+    assert costs, "the file should carry baseline costs"
+    assert [theirs for _, theirs in costs] == [ours for ours, _ in costs]
+
+
+def test_mpxj_sees_the_same_resources(export: Export) -> None:
+    read = by_uid(export.read.getResources())
+    assert sorted(read) == sorted(resource.uid for resource in export.project.resources)
+    for resource in export.project.resources:
+        theirs = read[resource.uid]
+        assert text(theirs.getName()) == resource.name, resource.uid
+        assert str(theirs.getType().name()) == resource.type.name, resource.uid
+        assert number(theirs.getMaxUnits()) == resource.max_units * 100, resource.uid
+        assert per_hour(theirs.getStandardRate(), export.read) == resource.standard_rate
+
+
+def test_mpxj_sees_the_same_assignments(export: Export) -> None:
+    read = {
+        (int(item.getTaskUniqueID()), int(item.getResourceUniqueID())): item
+        for item in java_list(export.read.getResourceAssignments())
+    }
+    ours = {(item.task_uid, item.resource_uid): item for item in export.project.assignments}
+    assert sorted(read) == sorted(ours)
+    for key, assignment in ours.items():
+        theirs = read[key]
+        assert number(theirs.getUnits()) == assignment.units * 100, key
+        assert minutes(theirs.getWork(), export.read) == assignment.work, key
+        assert local_datetime(theirs.getStart()) == assignment.start, key
+        assert local_datetime(theirs.getFinish()) == assignment.finish, key
 
 
 def test_mpxj_sees_the_same_calendars(export: Export) -> None:
-    read = calendars_by_uid(export.read)
-    assert {uid: text(calendar.getName()) for uid, calendar in read.items()} == {
-        uid: calendar.name for uid, calendar in export.project.calendars.items()
+    read = by_uid(export.read.getCalendars())
+    ours = export.project.calendars
+    assert {key: text(calendar.getName()) for key, calendar in read.items()} == {
+        key: calendar.name for key, calendar in ours.items()
     }
-    assert {uid: parent_uid(calendar) for uid, calendar in read.items()} == {
-        uid: calendar.base_uid for uid, calendar in export.project.calendars.items()
+    assert {key: uid(calendar.getParent()) for key, calendar in read.items()} == {
+        key: calendar.base_uid for key, calendar in ours.items()
     }
+    for key, calendar in ours.items():
+        assert dict(week_as_read(read[key])) == calendar.week, key
 
 
-def exception_days(calendar: Any, ours: MspdiCalendar) -> Iterator[tuple[date, bool, int]]:
-    """Each of our exception dates as MPXJ's calendar sees it: is it an exception, and its
-    working minutes."""
-    local_date = jpype.JClass("java.time.LocalDate")
-    unit = jpype.JClass("org.mpxj.TimeUnit").MINUTES
-    for day in sorted(ours.exceptions):
-        moment = local_date.of(day.year, day.month, day.day)
-        work = round(float(calendar.getWork(moment, unit).getDuration()))
-        yield day, calendar.getException(moment) is not None, work
+def week_as_read(calendar: Any) -> Iterator[tuple[int, tuple[Interval, ...]]]:
+    """The weekdays (0 = Monday) a calendar defines itself, with their hours; those it
+    inherits from its base calendar (DEFAULT in MPXJ) are left out, as in MspdiCalendar."""
+    for weekday in range(7):
+        day = jpype.JClass("java.time.DayOfWeek").of(weekday + 1)
+        kind = str(calendar.getCalendarDayType(day).name())
+        if kind != "DEFAULT":
+            hours = java_list(calendar.getCalendarHours(day)) if kind == "WORKING" else []
+            yield weekday, tuple(sorted(map(interval, hours)))
+
+
+def interval(hours: Any) -> Interval:
+    """An MPXJ LocalTimeRange -> (start, end) minutes of the day; midnight ends the day."""
+    return hours.getStart().toSecondOfDay() // 60, hours.getEnd().toSecondOfDay() // 60 or 1440
 
 
 def test_mpxj_sees_the_calendar_exceptions(export: Export) -> None:
     ours = export.project.calendars[export.project.calendar_uid]
-    calendar = calendars_by_uid(export.read)[ours.uid]
-    expected = [
-        (day, True, sum(end - start for start, end in hours))
-        for day, hours in sorted(ours.exceptions.items())
-    ]
-    assert list(exception_days(calendar, ours)) == expected
-    holidays = [day for day, hours in ours.exceptions.items() if not hours]
-    assert holidays, "the project calendar should carry non-working exception dates"
-    for day in holidays:
-        assert not calendar.isWorkingDate(jpype.JClass("java.time.LocalDate").of(*day.timetuple()[:3]))
+    calendar = by_uid(export.read.getCalendars())[ours.uid]
+    minutes_unit = jpype.JClass("org.mpxj.TimeUnit").MINUTES
+    for day, hours in sorted(ours.exceptions.items()):
+        assert calendar.getException(java_date(day)) is not None, day
+        work = calendar.getWork(java_date(day), minutes_unit).getDuration()
+        assert round(float(work)) == sum(end - start for start, end in hours), day
+        assert bool(calendar.isWorkingDate(java_date(day))) == bool(hours), day
+    assert any(not hours for hours in ours.exceptions.values()), "no non-working exception"
