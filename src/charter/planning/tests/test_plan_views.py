@@ -12,9 +12,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from charter.planning.adapters import schedule_project
+from charter.planning.adapters import project_calendar, schedule_project
 from charter.planning.forms.plan import TaskForm
-from charter.planning.models import Baseline, Dependency, Task
+from charter.planning.models import Baseline, Dependency, Project, Task
 from charter.planning.services import plan as services
 from charter.planning.services.baselines import save_baseline
 from charter.planning.services.wbs import renumber
@@ -408,3 +408,14 @@ def test_the_plan_costs_the_same_queries_at_100_and_5000_tasks(view, signed_in, 
     grow_plan(project, 5000)
     assert Task.objects.filter(project=project).count() == 5000
     assert queries(http, target) == small
+
+
+def test_the_plan_warns_when_it_runs_past_the_holiday_data(project, signed_in):
+    through = project_calendar(project).holidays_through
+    assert through is not None
+    body = page(signed_in("manager"), project)
+    assert 'data-testid="coverage-warning"' not in body  # the test plan ends in 2026
+    later = project.finish_date.replace(year=through + 1)
+    Project.objects.filter(pk=project.pk).update(finish_date=later)
+    body = page(signed_in("manager"), project)
+    assert 'data-testid="coverage-warning"' in body and str(through) in body

@@ -21,7 +21,7 @@ from charter.core import policy
 from charter.core.concurrency import StaleEdit
 from charter.core.forms import submit
 from charter.planning import gantt
-from charter.planning.adapters import project_work_calendar
+from charter.planning.adapters import project_calendar, project_work_calendar
 from charter.planning.forms.plan import (
     LinkForm,
     NewTaskForm,
@@ -35,6 +35,7 @@ from charter.planning.forms.plan import (
 from charter.planning.models import Baseline, BaselineTask, Dependency, Project, Task
 from charter.planning.services import plan as services
 from charter.planning.services.baselines import variances
+from charter.planning.services.holidays import coverage_warning
 
 ROWS_PER_PAGE = 100
 
@@ -105,7 +106,16 @@ def plan_context(request: HttpRequest, project: Project, query: QueryDict) -> di
         "can_edit": policy.allows(request.user, "planning.task", "change"),
         "new_task_form": NewTaskForm(project=project),
         "today": timezone.localdate(),
+        "coverage_warning": _coverage_warning(project),
     }
+
+
+def _coverage_warning(project: Project) -> str | None:
+    """Said on the plan when it runs past the public holidays its calendar knows."""
+    if project.finish_date is None:
+        return None
+    finish = timezone.localtime(project.finish_date).date()
+    return coverage_warning(project_calendar(project), finish)
 
 
 def _annotate(
