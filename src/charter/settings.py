@@ -59,6 +59,10 @@ def load_secret_key() -> str:
 
 
 SECRET_KEY = load_secret_key()
+# Earlier keys, comma-separated: signed links and stored secrets made with them stay readable.
+SECRET_KEY_FALLBACKS = [
+    key for key in os.environ.get("CHARTER_SECRET_KEY_FALLBACKS", "").split(",") if key
+]
 ALLOWED_HOSTS = env_list("CHARTER_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("CHARTER_CSRF_TRUSTED_ORIGINS", "")
 
@@ -262,5 +266,10 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("CHARTER_LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        # httpx logs each request's full URL, and a chat robot's URL carries its key.
+        "httpx": {"level": "WARNING"},
+        "httpcore": {"level": "WARNING"},
+    },
 }

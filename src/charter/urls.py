@@ -10,6 +10,7 @@ urlpatterns = [
     path("", include("charter.planning.urls")),
     path("", include("charter.discovery.urls")),
     path("", include("charter.resources.urls")),
+    path("", include("charter.comms.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
 ]

@@ -1,6 +1,7 @@
 from django.contrib import admin
 
-from charter.comms.models import CommunicationItem
+from charter.comms.models import ChatRobot, CommunicationItem
+from charter.core.admin import AuditedAdmin
 
 
 @admin.register(CommunicationItem)
@@ -10,3 +11,18 @@ class CommunicationItemAdmin(admin.ModelAdmin):
     search_fields = ["content", "audience", "project__code", "project__name"]
     list_select_related = ["project", "owner"]
     raw_id_fields = ["project", "owner"]
+
+
+@admin.register(ChatRobot)
+class ChatRobotAdmin(AuditedAdmin):
+    """Robots are set up in the app; the back office never shows their address or secret."""
+
+    list_display = ["name", "kind", "project", "client", "is_active", "last_test_ok"]
+    list_filter = ["kind", "is_active"]
+    search_fields = ["name"]
+    raw_id_fields = ["project", "client", "created_by"]
+    exclude = ["webhook_url", "secret"]
+    readonly_fields = ["last_tested_at", "last_test_ok", "last_test_answer", "version"]
+
+    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+        return False

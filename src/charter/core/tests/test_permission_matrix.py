@@ -12,6 +12,7 @@ import pytest
 from django.urls import reverse
 
 from charter.accounts.services import create_api_token
+from charter.comms.tests import matrix_comms
 from charter.core import services as core_services
 from charter.core.checks import api_path_view, iter_patterns
 from charter.discovery.tests import matrix_areas as discovery_matrix
@@ -431,6 +432,8 @@ HTML.update(planning_matrix.HTML)
 API.update(planning_matrix.API)
 HTML.update(matrix_resources.HTML)
 API.update(matrix_resources.API)
+HTML.update(matrix_comms.HTML)
+API.update(matrix_comms.API)
 
 
 def resolve(value, world):

@@ -1,0 +1,5 @@
+from charter.comms import views
+
+app_name = "comms"
+
+urlpatterns = views.urls
