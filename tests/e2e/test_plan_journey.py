@@ -138,6 +138,10 @@ def row(page: Page, task: Task) -> Locator:
     return page.locator(f"#task-{task.pk}")
 
 
+def cell(page: Page, task: Task, column: str) -> Locator:
+    return row(page, task).locator(f'td[data-col="{column}"]')
+
+
 def bar(page: Page, task: Task) -> Locator:
     return page.get_by_test_id("gantt").locator(f'g.gantt-bar[data-task="{task.pk}"]')
 
@@ -153,11 +157,10 @@ def shown_date(moment: datetime.datetime | None, language: str) -> str:
 
 
 def expect_row_dates(page: Page, task: Task, language: str) -> None:
-    """The row shows the task's scheduled start and finish (columns 4 and 5 with the tick box)."""
+    """The row shows the task's scheduled start and finish."""
     task.refresh_from_db()
-    cells = row(page, task).locator("td")
-    expect(cells.nth(4)).to_have_text(shown_date(task.start, language))
-    expect(cells.nth(5)).to_have_text(shown_date(task.finish, language))
+    expect(cell(page, task, "start")).to_have_text(shown_date(task.start, language))
+    expect(cell(page, task, "finish")).to_have_text(shown_date(task.finish, language))
 
 
 def bar_span(page: Page, task: Task) -> tuple[float, float]:
@@ -221,7 +224,7 @@ def link_on_chart(
     bar(page, successor).locator(".gantt-shape").click()
     # The plan is redrawn with the link, and link mode is off again.
     wbs = Task.objects.get(pk=predecessor.pk).wbs
-    expect(row(page, successor).locator("td").nth(7)).to_have_text(wbs)
+    expect(cell(page, successor, "predecessors")).to_have_text(wbs)
     expect(page.get_by_role("button", name=run.link_on_chart)).not_to_have_class(
         re.compile(r"\bactive\b")
     )
@@ -309,7 +312,7 @@ def lengthen_in_the_table(
     screenshot(page, MANAGER, run.language, "row-editor")
     editor.locator("button.btn-primary").click()
     expect(row(page, task).get_by_test_id("row-editor")).to_have_count(0)
-    expect(row(page, task).locator("td").nth(3)).to_contain_text(str(old + days))
+    expect(cell(page, task, "duration")).to_contain_text(str(old + days))
 
 
 def variance_cells(table_row: Locator) -> Locator:
@@ -342,9 +345,9 @@ def check_variance_on_plan(page: Page, run: Run, moved: Task, still: Task) -> No
     expect(page).to_have_url(re.compile(r"[?&]baseline=0\b"))
     header = page.get_by_test_id("plan").locator("thead th")
     expect(header.filter(has_text=run.finish_variance)).to_have_count(1)
-    expect(row(page, moved).locator("td").nth(6)).to_have_text(f"+{WORKING_DAYS_IN_A_WEEK}")
-    expect(row(page, moved).locator("td").nth(6).locator(".text-danger")).to_be_visible()
-    expect(row(page, still).locator("td").nth(6)).to_have_text("0")
+    expect(cell(page, moved, "variance")).to_have_text(f"+{WORKING_DAYS_IN_A_WEEK}")
+    expect(cell(page, moved, "variance").locator(".text-danger")).to_be_visible()
+    expect(cell(page, still, "variance")).to_have_text("0")
     expect(bar(page, moved).locator("rect.gantt-baseline")).to_have_count(1)
     # The baseline bar stays where the task was: a week left of the dragged bar.
     baseline_x = float(bar(page, moved).locator("rect.gantt-baseline").get_attribute("x") or "nan")
