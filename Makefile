@@ -49,7 +49,8 @@ lint-ruff: install
 # engine and core whole, plus every other app's services and policies (core's are in already:
 # naming a file twice makes mypy stop with "Duplicate module").
 TYPED := src/charter/core $(wildcard src/charter/engine) $(filter-out src/charter/core/% src/charter/engine/%,\
-	$(wildcard src/charter/*/services.py src/charter/*/policies.py src/charter/*/services))
+	$(wildcard src/charter/*/services.py src/charter/*/policies.py src/charter/*/services \
+	src/charter/comms/outbox.py src/charter/comms/channels))
 
 lint-types: install
 	$(BIN)/mypy --exclude '/(tests|migrations)/' $(TYPED)

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from charter.comms.models import ChatRobot, CommunicationItem
+from charter.comms.models import ChatRobot, CommunicationItem, OutboxMessage
 from charter.core.admin import AuditedAdmin
 
 
@@ -25,4 +25,19 @@ class ChatRobotAdmin(AuditedAdmin):
     readonly_fields = ["last_tested_at", "last_test_ok", "last_test_answer", "version"]
 
     def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+        return False
+
+
+@admin.register(OutboxMessage)
+class OutboxMessageAdmin(admin.ModelAdmin):
+    """What was sent, to be looked at; the worker sends, nobody edits."""
+
+    list_display = ["key", "channel", "status", "attempts", "next_attempt_at", "last_answer"]
+    list_filter = ["channel", "status"]
+    search_fields = ["key", "subject"]
+
+    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
         return False

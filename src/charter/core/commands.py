@@ -222,6 +222,9 @@ def serve(args: list[str]) -> int:
 
 @command("worker")
 def worker(args: list[str]) -> int:
+    from charter.comms.tasks import deliver_due_messages
+
+    deliver_due_messages.enqueue()  # messages that fell due while no worker ran
     # The worker's own SIGTERM handling finishes the running task, then exits 0.
     call_command("db_worker", "--queue-name=*", "--no-reload", *args)
     return 0
