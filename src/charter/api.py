@@ -2,6 +2,8 @@
 
 from charter.accounts.api import router as accounts_router
 from charter.comms.api import router as comms_router
+from charter.comms.api_log import router as log_router
+from charter.comms.api_meetings import router as meetings_router
 from charter.core import policy
 from charter.core.api import CharterAPI, SessionAuth, TokenAuth, install_problem_handlers
 from charter.core.api_routes import router as core_router
@@ -40,3 +42,5 @@ api.add_router("/", planning_router)
 api.add_router("/", discovery_router)
 api.add_router("/", resources_router)
 api.add_router("/", comms_router)
+api.add_router("/", meetings_router)
+api.add_router("/", log_router)

@@ -15,6 +15,7 @@ picks up whatever is due.
 import logging
 import smtplib
 from datetime import datetime, timedelta
+from email.message import MIMEPart
 from email.utils import parseaddr
 from typing import Any
 
@@ -52,12 +53,18 @@ def enqueue_email(
     project: Project | None = None,
     client: Client | None = None,
     actor: Any = None,
+    calendar: str = "",
+    calendar_method: str = "",
 ) -> OutboxMessage:
     """Store an e-mail to ``to`` (plain ``text``, optional ``html`` alternative) and have it
     sent once this transaction commits. The same ``key`` again returns the stored message and
-    sends nothing more."""
+    sends nothing more. ``calendar`` is an iCalendar object (an invitation) sent along as a
+    ``text/calendar`` part whose ``method`` parameter is ``calendar_method``; the two must
+    agree with the object's own METHOD (Outlook insists)."""
     if not to:
         raise ValueError("an e-mail needs at least one recipient")
+    if bool(calendar) != bool(calendar_method):
+        raise ValueError("a calendar needs its method, and a method its calendar")
     return _enqueue(
         key,
         channel=OutboxChannel.EMAIL,
@@ -66,6 +73,8 @@ def enqueue_email(
         subject=subject,
         body_text=text,
         body_html=html,
+        calendar=calendar,
+        calendar_method=calendar_method.upper(),
         project=project,
         client=client,
         created_by=_user(actor),
@@ -204,6 +213,8 @@ def _send_email(message: OutboxMessage) -> Delivery:
     )
     if message.body_html:
         email.attach_alternative(message.body_html, "text/html")
+    if message.calendar:
+        email.attach(_calendar_part(message.calendar, message.calendar_method))
     try:
         email.send()
     except smtplib.SMTPRecipientsRefused as error:
@@ -216,6 +227,21 @@ def _send_email(message: OutboxMessage) -> Delivery:
     except ValueError as error:  # an address that cannot be written in a message
         return Delivery(ok=False, permanent=True, answer=str(error))
     return Delivery(ok=True, permanent=False, answer="")
+
+
+def _calendar_part(calendar: str, method: str) -> MIMEPart:
+    """``text/calendar; charset=UTF-8; method=…; name=invite.ics`` (RFC 6047), inline, where
+    calendar clients look for it. Bytes in base64: text content would have its CRLF line
+    ends (RFC 5545 wants them) turned into LF, and no relay may rewrap the lines."""
+    part = MIMEPart()
+    part.set_content(
+        calendar.encode(),
+        maintype="text",
+        subtype="calendar",
+        cte="base64",
+        params={"charset": "UTF-8", "method": method, "name": "invite.ics"},
+    )
+    return part
 
 
 def _message_id(message: OutboxMessage) -> str:

@@ -15,3 +15,12 @@ class ChatRobotQuerySet(models.QuerySet):
         projects = apps.get_model("planning", "Project").objects.for_user(user)
         clients = apps.get_model("crm", "Client").objects.for_user(user)
         return self.filter(Q(project__in=projects) | Q(client__in=clients))
+
+
+class MeetingQuerySet(models.QuerySet):
+    def for_user(self, user: Any, action: str = "view") -> "MeetingQuerySet":
+        """Meetings of the projects the user may see (client users: none)."""
+        if not policy.allows(user, "comms.meeting", action):
+            return self.none()
+        projects = apps.get_model("planning", "Project").objects.for_user(user)
+        return self.filter(project__in=projects)

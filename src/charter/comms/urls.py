@@ -1,5 +1,5 @@
-from charter.comms import views
+from charter.comms import views, views_log, views_meetings
 
 app_name = "comms"
 
-urlpatterns = views.urls
+urlpatterns = [*views.urls, *views_log.urls, *views_meetings.urls]

@@ -7,6 +7,7 @@ from django.template import loader
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from charter.comms.log import failed_messages
 from charter.core import audit, policy, services
 from charter.core.forms import AttachmentForm
 from charter.core.models import Attachment, AuditEvent
@@ -44,6 +45,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "my_projects": (
             Project.objects.for_user(user).involving(user).running().select_related("client")[:6]
         ),
+        "failed_messages": failed_messages(user),
     }
     return render(request, "core/dashboard.html", context)
 

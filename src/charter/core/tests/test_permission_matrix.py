@@ -12,7 +12,7 @@ import pytest
 from django.urls import reverse
 
 from charter.accounts.services import create_api_token
-from charter.comms.tests import matrix_comms
+from charter.comms.tests import matrix_comms, matrix_log, matrix_meetings
 from charter.core import services as core_services
 from charter.core.checks import api_path_view, iter_patterns
 from charter.discovery.tests import matrix_areas as discovery_matrix
@@ -434,6 +434,10 @@ HTML.update(matrix_resources.HTML)
 API.update(matrix_resources.API)
 HTML.update(matrix_comms.HTML)
 API.update(matrix_comms.API)
+HTML.update(matrix_meetings.HTML)
+API.update(matrix_meetings.API)
+HTML.update(matrix_log.HTML)
+API.update(matrix_log.API)
 
 
 def resolve(value, world):

@@ -248,7 +248,33 @@ def _audit_events(client: Client, user: Any, limit: int) -> Iterator[TimelineEnt
         )
 
 
-TIMELINE_SOURCES = (_interactions, _opportunities, _projects, _documents, _audit_events)
+def _messages(client: Client, user: Any, limit: int) -> Iterator[TimelineEntry]:
+    """Messages Charter sent (or is sending, or failed to send) about the client and its
+    projects, with their delivery status."""
+    from charter.comms.log import client_messages, log_url
+
+    rows = client_messages(client, user).select_related("robot", "created_by")
+    for row in rows.order_by("-created_at", "-pk")[:limit]:
+        to = str(row.robot or "") if row.robot_id else ", ".join(row.recipients)
+        facts = (row.get_channel_display(), row.get_status_display(), to, row.last_answer)
+        yield TimelineEntry(
+            kind="message",
+            at=row.created_at,
+            title=_("Message: %(subject)s") % {"subject": row.subject},
+            detail=" · ".join(str(fact) for fact in facts if fact),
+            actor=str(row.created_by or ""),
+            url=log_url(client),
+        )
+
+
+TIMELINE_SOURCES = (
+    _interactions,
+    _opportunities,
+    _projects,
+    _documents,
+    _audit_events,
+    _messages,
+)
 
 
 def client_timeline(client: Client, user: Any, *, page: int = 1) -> TimelinePage:
