@@ -10,6 +10,7 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from charter.comms.meetings import MEETING_FIELDS, team
 from charter.comms.models import Meeting
@@ -29,7 +30,9 @@ def _wall_clock(moment: datetime.datetime, zone: str) -> datetime.datetime:
 
 class MeetingForm(StyledForm, forms.Form):
     title = forms.CharField(
-        label=_("Title"), max_length=200, help_text=_("For example “项目启动会” or “需求评审”.")
+        label=pgettext_lazy("meeting", "Title"),
+        max_length=200,
+        help_text=_("For example “项目启动会” or “需求评审”."),
     )
     starts_at = forms.DateTimeField(label=_("Starts"), widget=DATETIME)
     ends_at = forms.DateTimeField(label=_("Ends"), widget=DATETIME)
