@@ -221,9 +221,11 @@ def link_on_chart(
     bar(page, predecessor).locator(".gantt-shape").click()
     expect(bar(page, predecessor)).to_have_class(re.compile(r"\bgantt-picked\b"))
     screenshot(page, MANAGER, run.language, "linking")
+    # Read before the click: the test's database reads must not overlap the server's write
+    # (the live server shares the test's SQLite database).
+    wbs = Task.objects.get(pk=predecessor.pk).wbs
     bar(page, successor).locator(".gantt-shape").click()
     # The plan is redrawn with the link, and link mode is off again.
-    wbs = Task.objects.get(pk=predecessor.pk).wbs
     expect(cell(page, successor, "predecessors")).to_have_text(wbs)
     expect(page.get_by_role("button", name=run.link_on_chart)).not_to_have_class(
         re.compile(r"\bactive\b")
