@@ -16,10 +16,7 @@ from charter.comms.models import ActionItem, Meeting
 from charter.core import policy
 from charter.core.forms import submit
 from charter.planning.models import Project
-
-
-def _project(request: HttpRequest, pk: int) -> Project:
-    return get_object_or_404(Project.objects.for_user(request.user), pk=pk)
+from charter.planning.querysets import visible_project
 
 
 def _meeting(request: HttpRequest, pk: int, action: str) -> Meeting:
@@ -41,7 +38,7 @@ def _flash_errors(request: HttpRequest, error: ValidationError) -> None:
 @require_GET
 @policy.requires("comms.meeting", "view")
 def meeting_list(request: HttpRequest, pk: int) -> HttpResponse:
-    project = _project(request, pk)
+    project = visible_project(request.user, pk)
     rows = (
         Meeting.objects.for_user(request.user).filter(project=project).select_related("organizer")
     )
@@ -59,7 +56,7 @@ def meeting_list(request: HttpRequest, pk: int) -> HttpResponse:
 @policy.requires("comms.meeting", "add")
 def meeting_create(request: HttpRequest, pk: int) -> HttpResponse:
     """Schedule a meeting; the invitations go out when it is saved."""
-    project = _project(request, pk)
+    project = visible_project(request.user, pk)
     initial = {"time_zone": services.default_time_zone(request.user)}
     form = MeetingForm(request.POST or None, project=project, initial=initial)
     status: int | None = 200

@@ -84,3 +84,16 @@ class RaidQuerySet(InProjectQuerySet):
 
 class GoalQuerySet(InProjectQuerySet):
     policy_object = "planning.goal"
+
+
+def visible_project(user: Any, pk: Any) -> Any:
+    """The project ``pk`` if ``user`` may see it (with its client and manager), else Http404:
+    exactly like a project that does not exist. Every page and API operation of a project's
+    parts starts here."""
+    from django.http import Http404
+
+    projects = apps.get_model("planning", "Project").objects.for_user(user)
+    try:
+        return projects.select_related("client", "manager").get(pk=pk)
+    except (ValueError, TypeError, projects.model.DoesNotExist):
+        raise Http404 from None

@@ -16,6 +16,7 @@ from ninja.pagination import LimitOffsetPagination, paginate
 from charter.core import policy
 from charter.planning.adapters import project_work_calendar
 from charter.planning.models import BASELINE_SLOTS, Baseline, Project, Task
+from charter.planning.querysets import visible_project
 from charter.planning.services import baselines as services
 
 router = Router(tags=["plan"])
@@ -54,10 +55,6 @@ class VarianceOut(Schema):
     cost: Decimal | None = Field(description="Current minus baseline fixed cost.")
 
 
-def _project(request: HttpRequest, project_id: int) -> Project:
-    return get_object_or_404(Project.objects.for_user(request.user), pk=project_id)
-
-
 @router.get(
     "/projects/{project_id}/baselines",
     response=list[BaselineOut],
@@ -65,7 +62,9 @@ def _project(request: HttpRequest, project_id: int) -> Project:
 )
 @policy.api_requires(BASELINE, "view")
 def list_baselines(request: HttpRequest, project_id: int) -> Any:
-    return Baseline.objects.filter(project=_project(request, project_id)).order_by("number")
+    return Baseline.objects.filter(project=visible_project(request.user, project_id)).order_by(
+        "number"
+    )
 
 
 @router.post(
@@ -75,7 +74,7 @@ def list_baselines(request: HttpRequest, project_id: int) -> Any:
 )
 @policy.api_requires(BASELINE, "save")
 def save_baseline(request: HttpRequest, project_id: int, payload: BaselineIn) -> Any:
-    project = _project(request, project_id)
+    project = visible_project(request.user, project_id)
     replaces = Baseline.objects.filter(project=project, number=payload.number).exists()
     baseline = services.save_baseline(
         project, actor=request.user, number=payload.number, name=payload.name
@@ -125,6 +124,6 @@ class VarianceRows:
 @policy.api_requires(BASELINE, "view")
 @paginate(LimitOffsetPagination)
 def baseline_variance(request: HttpRequest, project_id: int, number: int) -> Any:
-    project = _project(request, project_id)
+    project = visible_project(request.user, project_id)
     baseline = get_object_or_404(Baseline, project=project, number=number)
     return VarianceRows(project, baseline)

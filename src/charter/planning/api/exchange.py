@@ -4,13 +4,12 @@ file that replaces the plan and answers with the import report."""
 from typing import Annotated, Any
 
 from django.http import HttpRequest
-from django.shortcuts import get_object_or_404
 from ninja import Field, File, Form, Router, Schema
 from ninja.files import UploadedFile
 
 from charter.core import policy
 from charter.core.api import errors_on_field
-from charter.planning.models import Project
+from charter.planning.querysets import visible_project
 from charter.planning.services.exchange import import_plan, read_upload
 from charter.planning.views.exchange import XML_CONTENT_TYPE, mspdi_response
 
@@ -41,10 +40,6 @@ ReplaceFlag = Annotated[
 ]
 
 
-def _project(request: HttpRequest, project_id: int) -> Project:
-    return get_object_or_404(Project.objects.for_user(request.user), pk=project_id)
-
-
 @router.get(
     "/projects/{project_id}/mspdi",
     response={200: None},
@@ -60,7 +55,7 @@ def _project(request: HttpRequest, project_id: int) -> Project:
 )
 @policy.api_requires("planning.task", "view")
 def export_mspdi(request: HttpRequest, project_id: int) -> Any:
-    return mspdi_response(_project(request, project_id))
+    return mspdi_response(visible_project(request.user, project_id))
 
 
 @router.post(
@@ -78,6 +73,6 @@ def export_mspdi(request: HttpRequest, project_id: int) -> Any:
 def import_mspdi(
     request: HttpRequest, project_id: int, file: XmlFile, replace: ReplaceFlag = False
 ) -> Any:
-    project = _project(request, project_id)
+    project = visible_project(request.user, project_id)
     with errors_on_field("file"):
         return import_plan(project, read_upload(file), actor=request.user, replace=replace)

@@ -19,6 +19,7 @@ from charter.discovery.api.documents import FieldChangeOut
 from charter.discovery.models import Requirement
 from charter.discovery.services.document_content import project_plan
 from charter.planning.models import Goal, Project, ScopeItem
+from charter.planning.querysets import visible_project
 from charter.planning.services import goals as services
 
 router = Router(tags=["goals and scope"])
@@ -123,10 +124,6 @@ def _requirements(goal: Goal) -> list[Requirement]:
     return sorted(goal.requirements.all(), key=lambda requirement: requirement.number)
 
 
-def _project(request: HttpRequest, project_id: int) -> Project:
-    return get_object_or_404(Project.objects.for_user(request.user), pk=project_id)
-
-
 def _rows(request: HttpRequest, model: type[Goal] | type[ScopeItem]) -> Any:
     return model._default_manager.filter(
         project__in=Project.objects.for_user(request.user)
@@ -177,7 +174,7 @@ def _goal_changes(project: Project, values: dict[str, Any]) -> dict[str, Any]:
 )
 @policy.api_requires(RESOURCE, "view")
 def project_goals(request: HttpRequest, project_id: int) -> Any:
-    return project_plan(_project(request, project_id).pk)["goals"]
+    return project_plan(visible_project(request.user, project_id).pk)["goals"]
 
 
 @router.post(
@@ -187,7 +184,7 @@ def project_goals(request: HttpRequest, project_id: int) -> Any:
 )
 @policy.api_requires(RESOURCE, "change")
 def create_goal(request: HttpRequest, project_id: int, payload: GoalIn) -> Any:
-    project = _project(request, project_id)
+    project = visible_project(request.user, project_id)
     values = _goal_changes(project, payload.dict())
     with _requirement_ids_errors():
         return Status(201, services.create_goal(project, actor=request.user, **values))
@@ -232,7 +229,7 @@ def delete_goal(request: HttpRequest, goal_id: int) -> Any:
 )
 @policy.api_requires(RESOURCE, "view")
 def project_scope(request: HttpRequest, project_id: int) -> Any:
-    return project_plan(_project(request, project_id).pk)["scope"]
+    return project_plan(visible_project(request.user, project_id).pk)["scope"]
 
 
 @router.post(
@@ -242,7 +239,7 @@ def project_scope(request: HttpRequest, project_id: int) -> Any:
 )
 @policy.api_requires(RESOURCE, "change")
 def create_scope_item(request: HttpRequest, project_id: int, payload: ScopeItemIn) -> Any:
-    project = _project(request, project_id)
+    project = visible_project(request.user, project_id)
     return Status(201, services.create_scope_item(project, actor=request.user, **payload.dict()))
 
 
@@ -285,7 +282,7 @@ def delete_scope_item(request: HttpRequest, item_id: int) -> Any:
 )
 @policy.api_requires(RESOURCE, "view")
 def goals_confirmation(request: HttpRequest, project_id: int) -> Any:
-    state = services.confirmation_state(_project(request, project_id))
+    state = services.confirmation_state(visible_project(request.user, project_id))
     version = state.version
     return {
         "state": state.state,

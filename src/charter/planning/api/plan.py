@@ -40,6 +40,7 @@ from charter.planning.models import (
     Project,
     Task,
 )
+from charter.planning.querysets import visible_project
 from charter.planning.services import plan as services
 
 router = Router(tags=["plan"])
@@ -204,10 +205,6 @@ class ScheduleOut(Schema):
 # ---- ids in, rows out --------------------------------------------------------------------------
 
 
-def _project(request: HttpRequest, project_id: int) -> Project:
-    return get_object_or_404(Project.objects.for_user(request.user), pk=project_id)
-
-
 def _tasks(request: HttpRequest, action: str = "view") -> QuerySet[Task]:
     return Task.objects.for_user(request.user, action).select_related("project")
 
@@ -286,7 +283,7 @@ def _request_names() -> Iterator[None]:
 @policy.api_requires(TASK, "view")
 @paginate(LimitOffsetPagination)
 def list_tasks(request: HttpRequest, project_id: int) -> Any:
-    project = _project(request, project_id)
+    project = visible_project(request.user, project_id)
     return Task.objects.filter(project=project).order_by("position", "pk")
 
 
@@ -299,7 +296,7 @@ def list_tasks(request: HttpRequest, project_id: int) -> Any:
 def create_task(
     request: HttpRequest, response: HttpResponse, project_id: int, payload: NewTaskIn
 ) -> Any:
-    project = _project(request, project_id)
+    project = visible_project(request.user, project_id)
     values = payload.dict()
     parent_id, after_id = values.pop("parent_id"), values.pop("after_id")
     parent = None if parent_id is None else _task_of(project, parent_id, "parent_id")
@@ -370,7 +367,7 @@ def _chosen(project: Project, ids: list[int]) -> list[Task]:
 )
 @policy.api_requires(TASK, "change")
 def indent_tasks(request: HttpRequest, project_id: int, payload: TaskIdsIn) -> Any:
-    project = _project(request, project_id)
+    project = visible_project(request.user, project_id)
     with errors_on_field("task_ids"):
         moved = services.indent_tasks(
             project, _chosen(project, payload.task_ids), actor=request.user
@@ -385,7 +382,7 @@ def indent_tasks(request: HttpRequest, project_id: int, payload: TaskIdsIn) -> A
 )
 @policy.api_requires(TASK, "change")
 def outdent_tasks(request: HttpRequest, project_id: int, payload: TaskIdsIn) -> Any:
-    project = _project(request, project_id)
+    project = visible_project(request.user, project_id)
     with errors_on_field("task_ids"):
         moved = services.outdent_tasks(
             project, _chosen(project, payload.task_ids), actor=request.user
@@ -418,7 +415,9 @@ def move_task(request: HttpRequest, task_id: int, payload: TaskMoveIn) -> Any:
 def list_dependencies(
     request: HttpRequest, project_id: int, filters: Query[DependencyFilter]
 ) -> Any:
-    links = Dependency.objects.filter(project=_project(request, project_id)).order_by("pk")
+    links = Dependency.objects.filter(project=visible_project(request.user, project_id)).order_by(
+        "pk"
+    )
     if filters.task_id is not None:
         links = links.filter(Q(predecessor_id=filters.task_id) | Q(successor_id=filters.task_id))
     return links
@@ -432,7 +431,7 @@ def list_dependencies(
 )
 @policy.api_requires(TASK, "change")
 def create_dependency(request: HttpRequest, project_id: int, payload: DependencyIn) -> Any:
-    project = _project(request, project_id)
+    project = visible_project(request.user, project_id)
     predecessor = _task_of(project, payload.predecessor_id, "predecessor_id")
     successor = _task_of(project, payload.successor_id, "successor_id")
     with _request_names():
@@ -483,7 +482,7 @@ def delete_dependency(request: HttpRequest, dependency_id: int) -> Any:
 )
 @policy.api_requires(TASK, "view")
 def project_schedule(request: HttpRequest, project_id: int) -> Any:
-    project = _project(request, project_id)
+    project = visible_project(request.user, project_id)
     tasks = Task.objects.filter(project=project)
     bounds = tasks.aggregate(start=Min("start"), finish=Max("finish"), count=Count("pk"))
     critical = tasks.filter(is_critical=True, is_summary=False).order_by("start", "position")

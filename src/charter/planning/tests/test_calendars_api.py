@@ -13,13 +13,6 @@ JSON = "application/json"
 LAST_DATA_YEAR = holidays.library_data_through("CN")
 
 
-@pytest.fixture
-def project(users, client_org):
-    project = make_project(client_org, manager=users["manager"])
-    project.members.add(users["member"])
-    return project
-
-
 def test_create_read_patch_and_delete_a_calendar(signed_in):
     http = signed_in("manager")
     created = http.post(

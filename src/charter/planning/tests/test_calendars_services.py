@@ -29,11 +29,6 @@ def calendar(users):
     return services.create_calendar(actor=users["manager"], name="中国标准")
 
 
-@pytest.fixture
-def project(users, client_org):
-    return make_project(client_org, manager=users["manager"])
-
-
 def _rows(calendar):
     return {row.day: row for row in calendar.exceptions.all()}
 

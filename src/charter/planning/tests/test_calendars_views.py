@@ -19,13 +19,6 @@ LAST_DATA_YEAR = holidays.library_data_through("CN")
 
 
 @pytest.fixture
-def project(users, client_org):
-    project = make_project(client_org, manager=users["manager"])
-    project.members.add(users["member"])
-    return project
-
-
-@pytest.fixture
 def calendar(users):
     return services.create_calendar(actor=users["manager"], name="中国标准")
 

@@ -15,13 +15,6 @@ pytestmark = pytest.mark.django_db
 API = "/api/v1"
 
 
-@pytest.fixture
-def project(users, client_org):
-    project = make_project(client_org, manager=users["manager"])
-    project.members.add(users["member"])
-    return project
-
-
 def _patch(http, url, body, etag=None):
     headers = {"HTTP_IF_MATCH": etag} if etag else {}
     return http.patch(url, body, content_type="application/json", **headers)

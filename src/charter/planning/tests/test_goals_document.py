@@ -19,18 +19,10 @@ from charter.discovery.services.document_content import (
 )
 from charter.discovery.tests.factories import make_document, make_requirement, sent_request
 from charter.planning.services import goals as services
-from charter.planning.tests.factories import make_project
 from charter.planning.tests.matrix_goals import make_goal, make_scope_item
 from charter.testing.factories import OpportunityFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def project(users, client_org):
-    project = make_project(client_org, manager=users["manager"])
-    project.members.add(users["member"])
-    return project
 
 
 @pytest.fixture

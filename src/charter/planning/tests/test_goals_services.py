@@ -21,11 +21,6 @@ from charter.testing.factories import ContactFactory
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def project(users, client_org):
-    return make_project(client_org, manager=users["manager"])
-
-
 def _events(obj, action, pk=None):
     return AuditEvent.objects.filter(
         content_type=ContentType.objects.get_for_model(obj),

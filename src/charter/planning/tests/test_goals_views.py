@@ -19,13 +19,6 @@ from charter.testing.factories import ContactFactory
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def project(users, client_org):
-    project = make_project(client_org, manager=users["manager"])
-    project.members.add(users["member"])
-    return project
-
-
 def _page(http, project):
     return http.get(reverse("planning:goals", args=[project.pk]))
 

@@ -9,13 +9,6 @@ pytestmark = pytest.mark.django_db
 JSON = "application/json"
 
 
-@pytest.fixture
-def project(users, client_org):
-    project = make_project(client_org, manager=users["manager"])
-    project.members.add(users["member"])
-    return project
-
-
 def test_create_list_read_patch_and_delete_a_risk(signed_in, users, project):
     http = signed_in("member")
     base = f"/api/v1/projects/{project.pk}/risks"

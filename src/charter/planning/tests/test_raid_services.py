@@ -15,13 +15,6 @@ from charter.testing.factories import UserFactory
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def project(users, client_org):
-    project = make_project(client_org, manager=users["manager"])
-    project.members.add(users["member"])
-    return project
-
-
 def events(entry):
     return list(AuditEvent.objects.for_object(entry).order_by("pk"))
 

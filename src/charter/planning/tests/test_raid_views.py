@@ -18,13 +18,6 @@ from charter.testing.factories import UserFactory
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def project(users, client_org):
-    project = make_project(client_org, manager=users["manager"])
-    project.members.add(users["member"])
-    return project
-
-
 def page(http, project, **params):
     response = http.get(reverse("planning:raid", args=[project.pk]), params)
     assert response.status_code == 200, response.content[:500]

@@ -16,8 +16,8 @@ from charter.core import policy
 from charter.planning.adapters import project_work_calendar
 from charter.planning.forms.plan import BaselineForm
 from charter.planning.models import BASELINE_SLOTS, Baseline, Project, Task
+from charter.planning.querysets import visible_project
 from charter.planning.services import baselines as services
-from charter.planning.views.plan import visible_project
 
 ROWS_PER_PAGE = 100
 
@@ -25,7 +25,7 @@ ROWS_PER_PAGE = 100
 @require_GET
 @policy.requires("planning.baseline", "view")
 def baselines(request: HttpRequest, pk: int) -> HttpResponse:
-    project = visible_project(request, pk)
+    project = visible_project(request.user, pk)
     saved = {
         row.number: row
         for row in Baseline.objects.filter(project=project).select_related("saved_by")
@@ -65,7 +65,7 @@ def _first_free(saved: dict[int, Baseline]) -> int:
 @require_POST
 @policy.requires("planning.baseline", "save")
 def save(request: HttpRequest, pk: int) -> HttpResponse:
-    project = visible_project(request, pk)
+    project = visible_project(request.user, pk)
     form = BaselineForm(request.POST)
     if form.is_valid():
         try:

@@ -14,8 +14,8 @@ from charter.core import policy
 from charter.core.forms import add_service_errors
 from charter.planning.forms.exchange import PlanImportForm
 from charter.planning.models import Project, Task
+from charter.planning.querysets import visible_project
 from charter.planning.services.exchange import export_plan, import_plan, read_upload
-from charter.planning.views.plan import visible_project
 
 XML_CONTENT_TYPE = "application/xml"
 
@@ -32,7 +32,7 @@ def mspdi_response(project: Project) -> HttpResponse:
 @require_GET
 @policy.requires("planning.task", "view")
 def plan_export(request: HttpRequest, pk: int) -> HttpResponse:
-    return mspdi_response(visible_project(request, pk))
+    return mspdi_response(visible_project(request.user, pk))
 
 
 def _upload_page(
@@ -50,7 +50,7 @@ def _upload_page(
 @policy.requires("planning.task", "change")
 def plan_import(request: HttpRequest, pk: int) -> HttpResponse:
     """Upload → import in one step (all or nothing) → the report; errors stay on the form."""
-    project = visible_project(request, pk)
+    project = visible_project(request.user, pk)
     form = PlanImportForm(request.POST or None, request.FILES or None)
     if request.method == "GET":
         return _upload_page(request, project, form)

@@ -24,13 +24,10 @@ from charter.planning.forms.goals import (
     ScopeItemForm,
 )
 from charter.planning.models import Goal, Project, ScopeItem
+from charter.planning.querysets import visible_project
 from charter.planning.services import goals as services
 
 RESOURCE = "planning.goal"
-
-
-def _project(request: HttpRequest, pk: int) -> Project:
-    return get_object_or_404(Project.objects.for_user(request.user), pk=pk)
 
 
 def _item(request: HttpRequest, model: type[Goal] | type[ScopeItem], pk: int) -> Any:
@@ -49,7 +46,7 @@ def _page_url(project_id: int) -> str:
 @policy.requires(RESOURCE, "view")
 def goals_page(request: HttpRequest, pk: int) -> HttpResponse:
     """Goals with their linked requirements, scope in and out, and the confirmation state."""
-    project = _project(request, pk)
+    project = visible_project(request.user, pk)
     plan = project_plan(project.pk)
     scope = list(plan["scope"])
     context = {
@@ -125,7 +122,7 @@ def _form_page(
 
 
 def _create(request: HttpRequest, kind: Kind, pk: int) -> HttpResponse:
-    project = _project(request, pk)
+    project = visible_project(request.user, pk)
     form = _new_form(kind, project, request.POST or None)
     status: int | None = 200
     if request.method == "POST":

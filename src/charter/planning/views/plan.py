@@ -33,17 +33,12 @@ from charter.planning.forms.plan import (
     start_of_day,
 )
 from charter.planning.models import Baseline, BaselineTask, Dependency, Project, Task
+from charter.planning.querysets import visible_project
 from charter.planning.services import plan as services
 from charter.planning.services.baselines import variances
 from charter.planning.services.holidays import coverage_warning
 
 ROWS_PER_PAGE = 100
-
-
-def visible_project(request: HttpRequest, pk: int) -> Project:
-    return get_object_or_404(
-        Project.objects.for_user(request.user).select_related("client", "manager"), pk=pk
-    )
 
 
 def visible_task(request: HttpRequest, pk: int, action: str = "view") -> Task:
@@ -188,7 +183,7 @@ def render_plan(request: HttpRequest, project: Project, status: int = 200) -> Ht
 @require_GET
 @policy.requires("planning.task", "view")
 def plan(request: HttpRequest, pk: int) -> HttpResponse:
-    return render_plan(request, visible_project(request, pk))
+    return render_plan(request, visible_project(request.user, pk))
 
 
 def _after_edit(
@@ -212,7 +207,7 @@ def _chosen_tasks(request: HttpRequest, project: Project) -> list[Task]:
 @require_POST
 @policy.requires("planning.task", "change")
 def add_task(request: HttpRequest, pk: int) -> HttpResponse:
-    project = visible_project(request, pk)
+    project = visible_project(request.user, pk)
     form = NewTaskForm(request.POST, project=project)
     if not form.is_valid():
         return _after_edit(request, project, ValidationError(list(_form_errors(form))))
@@ -239,7 +234,7 @@ def _form_errors(form: Any) -> Any:
 @policy.requires("planning.task", "change")
 def restructure(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     """Indent, outdent or delete the ticked tasks."""
-    project = visible_project(request, pk)
+    project = visible_project(request.user, pk)
     chosen = _chosen_tasks(request, project)
     if not chosen:
         return _after_edit(request, project, ValidationError(_("Tick the tasks first.")))
@@ -294,7 +289,7 @@ def drag(request: HttpRequest, pk: int) -> HttpResponse:
 @policy.requires("planning.task", "change")
 def link_tasks(request: HttpRequest, pk: int) -> HttpResponse:
     """A link drawn on the Gantt: predecessor then successor, finish-to-start."""
-    project = visible_project(request, pk)
+    project = visible_project(request.user, pk)
     pair = Task.objects.filter(
         project=project,
         pk__in=[request.POST.get("predecessor") or 0, request.POST.get("successor") or 0],
@@ -322,7 +317,7 @@ PRINT_CHART_ROWS = 300  # beyond this a printed chart is unreadable; the table s
 @policy.requires("planning.task", "view")
 def plan_print(request: HttpRequest, pk: int) -> HttpResponse:
     """The whole plan on one page for the browser to print (or save as PDF)."""
-    project = visible_project(request, pk)
+    project = visible_project(request.user, pk)
     tasks = list(Task.objects.filter(project=project).select_related("owner").order_by("position"))
     incoming = list(
         Dependency.objects.filter(project=project).select_related("predecessor").order_by("pk")

@@ -33,6 +33,7 @@ from charter.planning.forms.raid import (
     edit_form,
 )
 from charter.planning.models import Assumption, Decision, Project, ProjectIssue, Risk
+from charter.planning.querysets import visible_project
 from charter.planning.services import raid as services
 
 PER_PAGE = 50
@@ -194,10 +195,6 @@ def raid_url(project_id: int, kind: Kind) -> str:
     return f"{reverse('planning:raid', args=[project_id])}?tab={kind.plural}"
 
 
-def _project(request: HttpRequest, pk: int) -> Project:
-    return get_object_or_404(Project.objects.for_user(request.user), pk=pk)
-
-
 def _entry(request: HttpRequest, kind: Kind, pk: int, action: str) -> Any:
     rows = services.entries_for_user(kind.model, request.user, action)
     return get_object_or_404(rows.select_related("project", *kind.related), pk=pk)
@@ -211,7 +208,7 @@ def _entry(request: HttpRequest, kind: Kind, pk: int, action: str) -> Any:
 def raid(request: HttpRequest, pk: int) -> HttpResponse:
     """One tab per kind (``?tab=``) with its counts, filters and list; the risks tab has the
     heat map, whose cells filter the list. ``?format=csv|xlsx`` downloads the filtered list."""
-    project = _project(request, pk)
+    project = visible_project(request.user, pk)
     kind = KINDS.get(request.GET.get("tab", ""), RISKS)
     filter_form = RaidFilterForm(request.GET, kind=kind.plural)
     filters = filter_form.filters()
@@ -242,7 +239,7 @@ def raid(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _create(request: HttpRequest, kind: Kind, pk: int) -> HttpResponse:
-    project = _project(request, pk)
+    project = visible_project(request.user, pk)
     form = kind.form(request.POST or None, project=project)
     status: int | None = 200
     if request.method == "POST":
