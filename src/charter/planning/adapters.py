@@ -49,8 +49,9 @@ INPUT_FIELDS = [
     "actual_start",
     "actual_finish",
 ]
-FIRST_RANGE_DAYS = 3 * 366
-LONGEST_RANGE_DAYS = 200 * 366  # a plan longer than this is a data error, not a plan
+# The calendars are built over 3 years first, and larger ranges only for plans that need them;
+# a plan longer than the last is a data error, not a plan.
+RANGE_YEARS = (3, 12, 48, 192)
 
 
 class PlanTooLong(ValueError):
@@ -139,8 +140,7 @@ def load_plan(project: Project, *, for_update: bool = False) -> LoadedPlan:
     task_calendars = {**worked_on, **own_calendars}
     calendar_ids = set(task_calendars.values())
     calendars: dict[int | None, Calendar] = {
-        calendar.pk: calendar
-        for calendar in Calendar.objects.filter(pk__in=calendar_ids).prefetch_related("exceptions")
+        calendar.pk: calendar for calendar in Calendar.objects.filter(pk__in=calendar_ids)
     }
     calendars[None] = project_calendar(project)
     return LoadedPlan(
@@ -190,16 +190,14 @@ def run(plan: LoadedPlan) -> PlanSchedule:
     start = plan.project.start_date
     status = plan.project.status_date
     first = min([start, *_dates_in(plan.tasks)]) - datetime.timedelta(days=7)
-    days = FIRST_RANGE_DAYS
-    while True:
-        last = first + datetime.timedelta(days=days)
+    for years in RANGE_YEARS:
+        last = first + datetime.timedelta(days=366 * years)
         try:
             return _schedule(plan, first, last, status)
         except ValueError as error:
-            if "outside" not in str(error) or days >= LONGEST_RANGE_DAYS:
+            if "outside" not in str(error):  # the calendar's range error; others are real
                 raise
-            days *= 4
-    raise PlanTooLong(first)  # pragma: no cover - the loop returns or raises
+    raise PlanTooLong(f"the plan runs past {RANGE_YEARS[-1]} years from {first}")
 
 
 def _schedule(
