@@ -87,9 +87,11 @@ def _reschedule(project: Project) -> None:
 
 
 def cycle_message(task_ids: Sequence[int]) -> str:
-    names = dict(Task.objects.filter(pk__in=task_ids).values_list("pk", "name"))
-    wbs = dict(Task.objects.filter(pk__in=task_ids).values_list("pk", "wbs"))
-    path = [f"{wbs[pk]} {names[pk]}" for pk in [*task_ids, task_ids[0]]]
+    labels = {
+        pk: f"{wbs} {name}"
+        for pk, wbs, name in Task.objects.filter(pk__in=task_ids).values_list("pk", "wbs", "name")
+    }
+    path = [labels[pk] for pk in [*task_ids, task_ids[0]]]
     return _("These links would form a loop, so none was saved: %(path)s.") % {
         "path": " → ".join(path)
     }
