@@ -242,6 +242,8 @@ MAILERS = {
 }
 DEFAULT_FROM_EMAIL = os.environ.get("CHARTER_FROM_EMAIL", "Charter <charter@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Where people reach this Charter: the links in messages the worker sends (it has no request).
+CHARTER_SITE_URL = os.environ.get("CHARTER_SITE_URL", "http://127.0.0.1:8000/")
 
 # Production hardening: on unless CHARTER_DEBUG, or explicitly turned off for plain-HTTP setups.
 HTTPS = env_bool("CHARTER_HTTPS", not DEBUG)

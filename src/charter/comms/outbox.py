@@ -14,12 +14,14 @@ picks up whatever is due.
 
 import logging
 import smtplib
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from email.message import MIMEPart
 from email.utils import parseaddr
 from typing import Any
 
 from django.conf import settings
+from django.core.files import File
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.db.models import Q
@@ -28,7 +30,15 @@ from django.utils.translation import gettext as _
 
 from charter.comms.channels import registry
 from charter.comms.channels.base import ChatMessage, Delivery
-from charter.comms.models import ChatRobot, OutboxChannel, OutboxMessage, OutboxStatus
+from charter.comms.models import (
+    ChatRobot,
+    CommunicationOccurrence,
+    OutboxAttachment,
+    OutboxChannel,
+    OutboxMessage,
+    OutboxStatus,
+)
+from charter.core.models import Attachment
 from charter.crm.models import Client
 from charter.planning.models import Project
 
@@ -55,12 +65,16 @@ def enqueue_email(
     actor: Any = None,
     calendar: str = "",
     calendar_method: str = "",
+    occurrence: CommunicationOccurrence | None = None,
+    headers: dict[str, str] | None = None,
+    attachments: Iterable[Attachment] = (),
 ) -> OutboxMessage:
     """Store an e-mail to ``to`` (plain ``text``, optional ``html`` alternative) and have it
     sent once this transaction commits. The same ``key`` again returns the stored message and
     sends nothing more. ``calendar`` is an iCalendar object (an invitation) sent along as a
     ``text/calendar`` part whose ``method`` parameter is ``calendar_method``; the two must
-    agree with the object's own METHOD (Outlook insists)."""
+    agree with the object's own METHOD (Outlook insists). ``headers`` are added to the e-mail
+    (List-Unsubscribe); ``attachments`` are copied, so the message keeps them for good."""
     if not to:
         raise ValueError("an e-mail needs at least one recipient")
     if bool(calendar) != bool(calendar_method):
@@ -78,6 +92,9 @@ def enqueue_email(
         project=project,
         client=client,
         created_by=_user(actor),
+        occurrence=occurrence,
+        headers=headers or {},
+        attachments=list(attachments),
     )
 
 
@@ -133,13 +150,23 @@ def _user(actor: Any) -> Any:
 
 
 @transaction.atomic
-def _enqueue(key: str, **fields: Any) -> OutboxMessage:
+def _enqueue(key: str, *, attachments: Iterable[Attachment] = (), **fields: Any) -> OutboxMessage:
     if not key or len(key) > KEY_LENGTH:
         raise ValueError(f"an outbox key is 1 to {KEY_LENGTH} characters, not {key!r}")
     message, created = OutboxMessage.objects.get_or_create(key=key, defaults=fields)
     if created:
+        for attachment in attachments:
+            _copy(attachment, message)
         transaction.on_commit(lambda: _schedule(message.pk))
     return message
+
+
+def _copy(attachment: Attachment, message: OutboxMessage) -> None:
+    with attachment.file.open("rb") as source:
+        copy = OutboxAttachment(
+            message=message, name=attachment.name, mime_type=attachment.mime_type
+        )
+        copy.file.save(attachment.name, File(source), save=True)
 
 
 def _schedule(message_id: int, *, at: datetime | None = None) -> None:
@@ -209,10 +236,13 @@ def _send_email(message: OutboxMessage) -> Delivery:
         message.body_text,
         to=message.recipients,
         reply_to=[message.reply_to] if message.reply_to else [],
-        headers={"Message-ID": _message_id(message)},
+        headers={**message.headers, "Message-ID": _message_id(message)},
     )
     if message.body_html:
         email.attach_alternative(message.body_html, "text/html")
+    for attachment in message.attachments.all():
+        with attachment.file.open("rb") as content:
+            email.attach(attachment.name, content.read(), attachment.mime_type)
     if message.calendar:
         email.attach(_calendar_part(message.calendar, message.calendar_method))
     try:

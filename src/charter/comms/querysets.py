@@ -24,3 +24,18 @@ class MeetingQuerySet(models.QuerySet):
             return self.none()
         projects = apps.get_model("planning", "Project").objects.for_user(user)
         return self.filter(project__in=projects)
+
+
+class CommunicationItemQuerySet(models.QuerySet):
+    def for_user(self, user: Any, action: str = "view") -> "CommunicationItemQuerySet":
+        """Plan items of the projects the user may see (client users: none)."""
+        if not policy.allows(user, "comms.communication", action):
+            return self.none()
+        projects = apps.get_model("planning", "Project").objects.for_user(user)
+        return self.filter(project__in=projects)
+
+
+class MessageTemplateQuerySet(models.QuerySet):
+    def for_user(self, user: Any, action: str = "view") -> "MessageTemplateQuerySet":
+        """Templates are shared by the whole team."""
+        return self.all() if policy.allows(user, "comms.messagetemplate", action) else self.none()

@@ -222,9 +222,11 @@ def serve(args: list[str]) -> int:
 
 @command("worker")
 def worker(args: list[str]) -> int:
+    from charter.comms.scheduler import start_ticker
     from charter.comms.tasks import deliver_due_messages
 
     deliver_due_messages.enqueue()  # messages that fell due while no worker ran
+    start_ticker()  # the communication plan's due occurrences, every minute
     # The worker's own SIGTERM handling finishes the running task, then exits 0.
     call_command("db_worker", "--queue-name=*", "--no-reload", *args)
     return 0

@@ -77,10 +77,33 @@ SOFTWARE_ZH = DemoTemplate(
             ),
         ),
         communications=(
-            CommunicationSpec("项目状态周报", "项目发起人", "每周五", "email"),
-            CommunicationSpec("项目指导委员会会议", "发起人、决策者", "每两周", "email"),
-            CommunicationSpec("项目群每日进展", "双方项目团队", "每个工作日", "wecom"),
-            CommunicationSpec("里程碑评审会", "关键用户、决策者", "每个里程碑", "dingtalk"),
+            CommunicationSpec(
+                "项目状态周报",
+                "项目发起人",
+                "每周五",
+                "email",
+                "status_report",
+                "FREQ=WEEKLY;BYDAY=FR",
+            ),
+            CommunicationSpec(
+                "项目指导委员会会议",
+                "发起人、决策者",
+                "每两周",
+                "email",
+                "meeting",
+                "FREQ=WEEKLY;INTERVAL=2;BYDAY=TH",
+            ),
+            CommunicationSpec(
+                "项目群每日进展", "双方项目团队", "每个工作日", "wecom", "custom", "FREQ=DAILY"
+            ),
+            CommunicationSpec(
+                "里程碑评审会",
+                "关键用户、决策者",
+                "每月最后一个工作日",
+                "dingtalk",
+                "milestone_notice",
+                "FREQ=MONTHLY;BYMONTHDAY=-1",
+            ),
         ),
         risks=(
             RiskSpec("需求变更频繁", 4, 4, "mitigate"),
@@ -160,18 +183,37 @@ SOFTWARE_EN = DemoTemplate(
             ),
         ),
         communications=(
-            CommunicationSpec("Weekly status report", "Sponsor", "Fridays", "email"),
             CommunicationSpec(
-                "Steering committee meeting", "Sponsor, decision makers", "Bi-weekly", "email"
+                "Weekly status report",
+                "Sponsor",
+                "Fridays",
+                "email",
+                "status_report",
+                "FREQ=WEEKLY;BYDAY=FR",
+            ),
+            CommunicationSpec(
+                "Steering committee meeting",
+                "Sponsor, decision makers",
+                "Bi-weekly",
+                "email",
+                "meeting",
+                "FREQ=WEEKLY;INTERVAL=2;BYDAY=TH",
             ),
             CommunicationSpec(
                 "Daily updates in the project group",
                 "Joint project team",
                 "Every working day",
                 "wecom",
+                "custom",
+                "FREQ=DAILY",
             ),
             CommunicationSpec(
-                "Milestone review", "Key users, decision makers", "At each milestone", "email"
+                "Milestone review",
+                "Key users, decision makers",
+                "Last working day of the month",
+                "email",
+                "milestone_notice",
+                "FREQ=MONTHLY;BYMONTHDAY=-1",
             ),
         ),
         risks=(
@@ -212,9 +254,25 @@ CONSULTING_ZH = DemoTemplate(
             ("验收收尾", [("最终报告", 3, True), ("项目验收", 1, True)]),
         ),
         communications=(
-            CommunicationSpec("项目状态周报", "项目发起人", "每周五", "email"),
-            CommunicationSpec("双周汇报会", "发起人、决策者", "每两周", "email"),
-            CommunicationSpec("企业微信群进展同步", "双方项目团队", "每个工作日", "wecom"),
+            CommunicationSpec(
+                "项目状态周报",
+                "项目发起人",
+                "每周五",
+                "email",
+                "status_report",
+                "FREQ=WEEKLY;BYDAY=FR",
+            ),
+            CommunicationSpec(
+                "双周汇报会",
+                "发起人、决策者",
+                "每两周",
+                "email",
+                "meeting",
+                "FREQ=WEEKLY;INTERVAL=2;BYDAY=TH",
+            ),
+            CommunicationSpec(
+                "企业微信群进展同步", "双方项目团队", "每个工作日", "wecom", "custom", "FREQ=DAILY"
+            ),
         ),
         risks=(
             RiskSpec("高层访谈难以预约", 3, 3, "mitigate"),
@@ -260,15 +318,29 @@ CONSULTING_EN = DemoTemplate(
             ("Closure", [("Final report", 3, True), ("Final acceptance", 1, True)]),
         ),
         communications=(
-            CommunicationSpec("Weekly status report", "Sponsor", "Fridays", "email"),
             CommunicationSpec(
-                "Bi-weekly steering meeting", "Sponsor, decision makers", "Bi-weekly", "email"
+                "Weekly status report",
+                "Sponsor",
+                "Fridays",
+                "email",
+                "status_report",
+                "FREQ=WEEKLY;BYDAY=FR",
+            ),
+            CommunicationSpec(
+                "Bi-weekly steering meeting",
+                "Sponsor, decision makers",
+                "Bi-weekly",
+                "email",
+                "meeting",
+                "FREQ=WEEKLY;INTERVAL=2;BYDAY=TH",
             ),
             CommunicationSpec(
                 "Daily updates in the project group",
                 "Joint project team",
                 "Every working day",
                 "wecom",
+                "custom",
+                "FREQ=DAILY",
             ),
         ),
         risks=(

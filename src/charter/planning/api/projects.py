@@ -15,6 +15,7 @@ from ninja.pagination import LimitOffsetPagination, paginate
 from charter.accounts.models import User
 from charter.core import policy
 from charter.core.api import IF_MATCH, expected_version, read_with_etag, set_etag
+from charter.comms.models import CommunicationKind
 from charter.crm.choices import Channel, Currency, DecisionRole
 from charter.crm.models import Contact, Opportunity
 from charter.planning import services
@@ -50,9 +51,15 @@ class PhaseSchema(Schema):
 
 class CommunicationSchema(Schema):
     content: str = Field(min_length=1, max_length=200, description="What is communicated.")
-    audience: str = Field(min_length=1, max_length=200, description="To whom.")
-    frequency: str = Field(min_length=1, max_length=120, description="How often, in words.")
+    audience: str = Field("", max_length=200, description="To whom, in words.")
+    frequency: str = Field("", max_length=120, description="How often, in words.")
     channel: Channel = Field(Channel.EMAIL, description="How.")
+    kind: CommunicationKind = Field(CommunicationKind.CUSTOM, description="What is sent.")
+    rule: str = Field(
+        "",
+        max_length=500,
+        description="RFC 5545 RRULE value (FREQ=WEEKLY;BYDAY=MO); empty: once.",
+    )
 
 
 class RiskSchema(Schema):

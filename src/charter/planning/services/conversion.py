@@ -259,6 +259,10 @@ def _copy_template(
             audience=item.audience,
             frequency=item.frequency,
             channel=item.channel,
+            kind=item.kind,
+            rule=item.rule,
+            starts_on=project.start_date,
+            is_active=False,  # sends once someone has chosen its recipients and switched it on
             owner=manager,
             order=i,
         )

@@ -42,6 +42,8 @@ class CommunicationSpec:
     audience: str
     frequency: str
     channel: str
+    kind: str = "custom"
+    rule: str = ""
 
 
 @dataclass(frozen=True)
@@ -73,7 +75,7 @@ def template_content(template: ProjectTemplate) -> TemplateContent:
             for phase in template.phases.all()
         ),
         communications=tuple(
-            CommunicationSpec(c.content, c.audience, c.frequency, c.channel)
+            CommunicationSpec(c.content, c.audience, c.frequency, c.channel, c.kind, c.rule)
             for c in template.communications.all()
         ),
         risks=tuple(
