@@ -16,11 +16,14 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from functools import cached_property
 
-from dateutil.rrule import rrule, rrulestr
+from dateutil.rrule import DAILY, MONTHLY, WEEKLY, YEARLY, rrule, rrulestr
 
 # How far a moved occurrence may travel to find a working day; a calendar with a longer
 # stretch of days off (none real has one) skips the occurrence instead.
 LONGEST_SEARCH = timedelta(days=62)
+# A rule whose dates are all skipped (weekends only, skipping days off) is given up after
+# this long without an occurrence, instead of searching to the year 9999.
+LONGEST_GAP = timedelta(days=366 * 10)
 # Rules that would yield occurrences more often than daily are refused: a communication plan
 # speaks to people, and a secondly rule would flood the outbox.
 REFUSED_FREQUENCIES = ("SECONDLY", "MINUTELY", "HOURLY")
@@ -77,14 +80,49 @@ class Recurrence:
         if self._rrule is None:
             dates: Iterator[date] = iter((self.start,))
         else:
-            first = _midnight(after) if after is not None else None
-            moments = self._rrule.xafter(first, inc=False) if first else iter(self._rrule)
+            rule = self._rrule if after is None else _anchored(self._rrule, self.start, after)
+            moments = rule.xafter(_midnight(after), inc=False) if after else iter(rule)
             dates = (moment.date() for moment in moments)
         for day in dates:
             if self.until is not None and day > self.until:
                 return
             if after is None or day > after:
                 yield day
+
+
+def _anchored(rule: rrule, start: date, after: date) -> rrule:
+    """The same rule started at the last whole period at or before ``after``, so finding the
+    dates after ``after`` does not walk every date since ``start`` (a daily rule running for
+    years would). Dates are unchanged: the new start lies a whole number of intervals after
+    the old one, and the parts dateutil would take from the start are written out. Rules with
+    COUNT count from the first date, so they keep it."""
+    options = rule._original_rule  # what the rule said, before dateutil's own defaults
+    if rule._count is not None:
+        return rule
+    frequency, interval = rule._freq, rule._interval
+    periods = (
+        {
+            DAILY: (after - start).days,
+            WEEKLY: (after - start).days // 7,
+            MONTHLY: (after.year - start.year) * 12 + after.month - start.month,
+            YEARLY: after.year - start.year,
+        }.get(frequency, 0)
+        // interval
+        * interval
+    )
+    if periods < 1:
+        return rule
+    if frequency in (DAILY, WEEKLY):
+        step = timedelta(days=periods * (7 if frequency == WEEKLY else 1))
+        return rule.replace(dtstart=_midnight(start + step))
+    explicit = {}
+    if not any(options.get(name) for name in ("byweekno", "byyearday", "bymonthday", "byweekday")):
+        explicit["bymonthday"] = start.day
+        if frequency == YEARLY:
+            explicit["bymonth"] = options.get("bymonth") or start.month
+    months = start.month - 1 + (periods if frequency == MONTHLY else 12 * periods)
+    anchor = date(start.year + months // 12, months % 12 + 1, 1)
+    return rule.replace(dtstart=_midnight(anchor), **explicit)
 
 
 def parse_rule(text: str, start: date) -> rrule:
@@ -137,12 +175,18 @@ def occurrences(
     """The occurrences after ``after`` (all when None), in order. An occurrence moved onto or
     before ``after``'s day (or the previous occurrence's) is dropped: it would repeat it."""
     last_on = after.on if after is not None else None
-    for nominal in recurrence.nominal_dates(after.nominal if after is not None else None):
-        on = moved(nominal, recurrence.shift, calendar)
-        if on is None or (last_on is not None and on <= last_on):
-            continue
-        last_on = on
-        yield Occurrence(nominal, on)
+    last_nominal = after.nominal if after is not None else recurrence.start
+    try:
+        for nominal in recurrence.nominal_dates(after.nominal if after is not None else None):
+            if nominal - last_nominal > LONGEST_GAP:
+                return  # every date skipped for years: a rule on days off only
+            on = moved(nominal, recurrence.shift, calendar)
+            if on is None or (last_on is not None and on <= last_on):
+                continue
+            last_on, last_nominal = on, nominal
+            yield Occurrence(nominal, on)
+    except ValueError:  # dateutil ran past the year 9999
+        return
 
 
 def following(

@@ -6,7 +6,7 @@ from itertools import islice, pairwise
 
 import pytest
 from dateutil.rrule import rrulestr
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from charter.engine.recurrence import (
@@ -129,6 +129,16 @@ RULES = st.sampled_from(
         "FREQ=MONTHLY;BYDAY=1MO",
         "FREQ=MONTHLY;BYMONTHDAY=15",
         "FREQ=YEARLY;BYMONTH=3;BYMONTHDAY=31",
+        "FREQ=YEARLY",
+        "FREQ=YEARLY;INTERVAL=2;BYMONTH=2",
+        "FREQ=MONTHLY",
+        "FREQ=MONTHLY;INTERVAL=2;BYMONTHDAY=31",
+        "FREQ=MONTHLY;INTERVAL=3;BYDAY=MO,TU,WE,TH,FR;BYSETPOS=-1",
+        "FREQ=WEEKLY;INTERVAL=3",
+        "FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR;BYSETPOS=1",
+        "FREQ=DAILY;INTERVAL=3",
+        "FREQ=WEEKLY;COUNT=5;BYDAY=WE",
+        "FREQ=WEEKLY;WKST=SU;INTERVAL=2;BYDAY=SU,SA",
         "",
     ]
 )
@@ -154,13 +164,14 @@ def test_occurrences_are_strictly_increasing_and_on_working_days(
     assert all(abs(o.on - o.nominal) <= timedelta(days=62) for o in found)
 
 
-@given(recurrences(), HOLIDAYS, st.integers(min_value=0, max_value=30))
+@settings(max_examples=300)
+@given(recurrences(), HOLIDAYS, st.integers(min_value=0, max_value=120))
 def test_following_continues_exactly_where_the_full_expansion_goes(
     rule: Recurrence, exceptions: dict[date, bool], index: int
 ) -> None:
     """The scheduler walks occurrence by occurrence: it must meet the same ones."""
     calendar = WorkingDays(exceptions=exceptions)
-    found = list(_first(occurrences(rule, calendar), index + 2))
+    found = _first(occurrences(rule, calendar), index + 2)
     if len(found) > index:
         expected = found[index + 1] if len(found) > index + 1 else None
         assert following(rule, calendar, found[index]) == expected
@@ -183,3 +194,8 @@ def _at(day: date) -> datetime:
 
 def _first[T](iterable: Iterable[T], count: int) -> list[T]:
     return list(islice(iterable, count))
+
+
+def test_a_rule_on_days_off_only_that_skips_them_ends_instead_of_searching_forever() -> None:
+    weekends = Recurrence("FREQ=WEEKLY;BYDAY=SA,SU", date(2026, 1, 1), shift=Shift.SKIP)
+    assert following(weekends, WorkingDays()) is None
