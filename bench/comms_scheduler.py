@@ -23,12 +23,9 @@ import argparse
 import heapq
 import random
 import statistics
-import sys
 import time
-from datetime import date, datetime, time as clock, timedelta
-from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
+from datetime import date, datetime, timedelta
+from datetime import time as clock
 
 from _harness import report
 

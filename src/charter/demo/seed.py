@@ -16,9 +16,9 @@ from charter.core.services import add_attachment
 from charter.crm.models import Client
 from charter.crm.services.clients import create_client
 from charter.crm.validators import uscc_check_character
+from charter.demo.comms import seed_communications
 from charter.demo.discovery import seed_discovery
 from charter.demo.pipeline import seed_pipeline
-from charter.demo.comms import seed_communications
 from charter.demo.plan import seed_plan
 
 # The same for every demo account; `charter demo` prints it.
