@@ -24,8 +24,9 @@ import heapq
 import random
 import statistics
 import time
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from datetime import time as clock
+from itertools import chain
 
 from _harness import report
 
@@ -68,12 +69,12 @@ def make_plan(size: int, seed: int = 7) -> Plan:
 
 
 def ticks() -> list[datetime]:
-    start = datetime(YEAR, 1, 1)
+    start = datetime(YEAR, 1, 1, tzinfo=UTC)
     return [start + TICK * n for n in range(1, 365 * 24 + 1)]
 
 
 def due_moment(occurrence: Occurrence) -> datetime:
-    return datetime.combine(occurrence.on, SEND_AT)
+    return datetime.combine(occurrence.on, SEND_AT, tzinfo=UTC)
 
 
 def ours(
@@ -135,7 +136,9 @@ def main() -> None:
         for due, index, nominal in decided
         if any(start < due <= end for start, end in windows)
     )
-    assert sorted(sum(naive, [])) == in_windows, "the two schedulers decided differently"
+    assert sorted(chain.from_iterable(naive)) == in_windows, (
+        "the two schedulers decided differently"
+    )
     report(
         NAME,
         size=options.size,
