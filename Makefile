@@ -50,7 +50,9 @@ lint-ruff: install
 # naming a file twice makes mypy stop with "Duplicate module").
 TYPED := src/charter/core $(wildcard src/charter/engine) $(filter-out src/charter/core/% src/charter/engine/%,\
 	$(wildcard src/charter/*/services.py src/charter/*/policies.py src/charter/*/services \
-	src/charter/comms/outbox.py src/charter/comms/channels))
+	src/charter/comms/outbox.py src/charter/comms/channels src/charter/comms/plan.py \
+	src/charter/comms/scheduler.py src/charter/comms/templating.py src/charter/comms/unsubscribe.py \
+	src/charter/comms/services_templates.py))
 
 lint-types: install
 	$(BIN)/mypy --exclude '/(tests|migrations)/' $(TYPED)

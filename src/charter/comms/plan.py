@@ -126,12 +126,14 @@ def set_cursor(item: CommunicationItem, occurrence: Occurrence | None) -> None:
 
 
 def refresh_cursor(item: CommunicationItem, *, now: datetime.datetime) -> None:
-    """The cursor on the first occurrence from ``now`` on that nobody handled; not saved.
-    Occurrences before ``now`` were never planned under this schedule, so none is missed."""
+    """The cursor on the first occurrence from ``now`` on that nobody handled (none while the
+    item is switched off); not saved. Occurrences before ``now`` were never planned under this
+    schedule, so none is missed."""
     start = max(item.starts_on, timezone.localdate(now) - datetime.timedelta(days=1))
     calendar = working_days(item.project, start, start + CALENDAR_HORIZON)
     handled = set(item.occurrences.filter(status__in=HANDLED).values_list("nominal_on", flat=True))
-    set_cursor(item, first_after(item, calendar, now, handled=handled) if item.pk else None)
+    ahead = item.pk and item.is_active
+    set_cursor(item, first_after(item, calendar, now, handled=handled) if ahead else None)
 
 
 # ---- items -----------------------------------------------------------------------------------
@@ -320,12 +322,12 @@ class Upcoming:
 
 
 def upcoming(
-    items: QuerySet[CommunicationItem], first: datetime.date, last: datetime.date
+    queryset: QuerySet[CommunicationItem], first: datetime.date, last: datetime.date
 ) -> list[Upcoming]:
-    """Every occurrence of ``items`` on ``first``..``last`` — those the rule plans and those
+    """Every occurrence of the ``queryset``'s items on ``first``..``last`` — planned and
     handled (sent, skipped, missed) — in date order. Rows: one query; calendars: one per
     project."""
-    items = list(items.select_related("project", "owner", "robot", "template"))
+    items = list(queryset.select_related("project", "owner", "robot", "template"))
     rows = {
         (row.item_id, row.nominal_on): row
         for row in CommunicationOccurrence.objects.filter(
@@ -340,11 +342,17 @@ def upcoming(
         planned = _window(item, calendars[item.project_id], first, last) if item.is_active else ()
         for occurrence in planned:
             row = rows.pop((item.pk, occurrence.nominal), None)
+            if row is None and not _ahead(item, occurrence):
+                continue  # before the schedule began: never planned, so neither sent nor missed
             found.append(_upcoming(item, occurrence.nominal, occurrence.on, row))
     by_pk = {item.pk: item for item in items}
     for (item_pk, nominal), row in rows.items():  # handled under an older schedule
         found.append(_upcoming(by_pk[item_pk], nominal, row.on, row))
     return sorted(found, key=lambda o: (o.due_at, o.item.pk))
+
+
+def _ahead(item: CommunicationItem, occurrence: Occurrence) -> bool:
+    return item.next_nominal_on is not None and occurrence.nominal >= item.next_nominal_on
 
 
 def _upcoming(

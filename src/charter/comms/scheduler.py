@@ -304,7 +304,8 @@ def _send_meeting(item: CommunicationItem, row: CommunicationOccurrence) -> str:
         contacts=list(item.contacts.all()),
         colleagues=list(item.colleagues.filter(is_active=True)),
         fields={
-            "title": words.subject,
+            # The meeting is called what the plan calls it, unless this time was renamed.
+            "title": words.subject if row.subject else item.content,
             "agenda": words.text,
             "starts_at": starts_at,
             "ends_at": starts_at + datetime.timedelta(minutes=item.meeting_minutes),

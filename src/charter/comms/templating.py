@@ -28,7 +28,7 @@ VARIABLES = {
     "project": gettext_lazy("the project's name"),
     "project_code": gettext_lazy("the project's code"),
     "client": gettext_lazy("the client's name"),
-    "progress": gettext_lazy("the plan's % complete, e.g. 42%"),
+    "progress": gettext_lazy("how far the plan is done, in percent (42%, say)"),
     "next_milestone": gettext_lazy("the next unfinished milestone"),
     "next_milestone_date": gettext_lazy("its date"),
     "open_risks": gettext_lazy("how many risks are open"),
@@ -64,11 +64,8 @@ def check(text: str) -> None:
         message = _("This template cannot be read: %(error)s") % {"error": error}
         raise ValidationError(message) from error
     # The context holds strings only: a dotted lookup (``project.owner``) names nothing known.
-    names = {
-        variable.var
-        for node in template.nodelist.get_nodes_by_type(VariableNode)
-        for variable in _variables(node.filter_expression)
-    }
+    nodes: list[Any] = template.nodelist.get_nodes_by_type(VariableNode)
+    names = {str(variable.var) for node in nodes for variable in _variables(node.filter_expression)}
     if unknown := sorted(names - set(VARIABLES)):
         raise ValidationError(
             _("Unknown variables: %(names)s. Known: %(known)s.")

@@ -13,6 +13,7 @@ NAVIGATION = [
     ("crm:contact_list", _("Contacts"), "address-book", "crm.contact", "view"),
     ("crm:pipeline", _("Pipeline"), "layout-kanban", "crm.opportunity", "view"),
     ("planning:project_list", _("Projects"), "briefcase", "planning.project", "view"),
+    ("comms:my_week", _("My week"), "calendar-week", "comms.communication", "view"),
     ("planning:calendar_list", _("Calendars"), "calendar", "planning.calendar", "view"),
     ("resources:resource_list", _("Resources"), "users-group", "resources.resource", "view"),
     (
@@ -20,6 +21,13 @@ NAVIGATION = [
         _("Questionnaires"),
         "forms",
         "discovery.questionnaire",
+        "view",
+    ),
+    (
+        "comms:template_list",
+        _("Message templates"),
+        "template",
+        "comms.messagetemplate",
         "view",
     ),
     ("crm:import_list", _("Import"), "upload", "crm.client", "import"),

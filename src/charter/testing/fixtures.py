@@ -20,13 +20,17 @@ ROLES = [Role.ADMIN, Role.MANAGER, Role.MEMBER, Role.CLIENT]
 
 @pytest.fixture
 def db(db):
-    """pytest-django's ``db``, plus the rows our data migrations write (pipeline stages):
-    tests with ``transactional_db`` (live server, backups) flush them away for later tests."""
+    """pytest-django's ``db``, plus the rows our data migrations write (pipeline stages,
+    default message templates): tests with ``transactional_db`` (live server, backups) flush
+    them away for later tests."""
     from django.apps import apps
 
     importlib.import_module("charter.crm.migrations.0004_default_stages").create_default_stages(
         apps, None
     )
+    importlib.import_module(
+        "charter.comms.migrations.0007_default_message_templates"
+    ).create_default_templates(apps, None)
 
 
 @pytest.fixture(autouse=True)

@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from charter.accounts.models import validate_time_zone
 from charter.comms.models.meetings import Meeting
@@ -209,7 +210,7 @@ class CommunicationItem(CommunicationFields, VersionedModel):
 class OccurrenceStatus(models.TextChoices):
     PLANNED = "planned", _("Planned")
     SKIPPED = "skipped", _("Skipped")
-    SENT = "sent", _("Sent")
+    SENT = "sent", pgettext_lazy("occurrence", "Sent")
     MISSED = "missed", _("Missed")
 
 

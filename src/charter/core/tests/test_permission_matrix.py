@@ -12,7 +12,14 @@ import pytest
 from django.urls import reverse
 
 from charter.accounts.services import create_api_token
-from charter.comms.tests import matrix_comms, matrix_log, matrix_meetings
+from charter.comms.tests import (
+    matrix_comms,
+    matrix_log,
+    matrix_meetings,
+    matrix_plan,
+    matrix_templates,
+    matrix_unsubscribe,
+)
 from charter.core import services as core_services
 from charter.core.checks import api_path_view, iter_patterns
 from charter.discovery.tests import matrix_areas as discovery_matrix
@@ -436,8 +443,14 @@ HTML.update(matrix_comms.HTML)
 API.update(matrix_comms.API)
 HTML.update(matrix_meetings.HTML)
 API.update(matrix_meetings.API)
+HTML.update(matrix_plan.HTML)
+API.update(matrix_plan.API)
 HTML.update(matrix_log.HTML)
 API.update(matrix_log.API)
+HTML.update(matrix_unsubscribe.HTML)
+API.update(matrix_unsubscribe.API)
+HTML.update(matrix_templates.HTML)
+API.update(matrix_templates.API)
 
 
 def resolve(value, world):

@@ -8,16 +8,19 @@ from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
+from pydantic import field_validator
 
 from charter.accounts.models import User
+from charter.comms.models import CommunicationKind
 from charter.core import policy
 from charter.core.api import IF_MATCH, expected_version, read_with_etag, set_etag
-from charter.comms.models import CommunicationKind
 from charter.crm.choices import Channel, Currency, DecisionRole
 from charter.crm.models import Contact, Opportunity
+from charter.engine.recurrence import RuleError, parse_rule
 from charter.planning import services
 from charter.planning.choices import ProjectStatus, RiskResponse
 from charter.planning.filtersets import filter_projects
@@ -62,6 +65,21 @@ class CommunicationSchema(Schema):
     )
 
 
+class CommunicationIn(CommunicationSchema):
+    @field_validator("rule")
+    @classmethod
+    def usable_rule(cls, rule: str) -> str:
+        """A rule the plan can schedule (422 naming ``communications.<n>.rule`` otherwise)."""
+        if rule.strip():
+            try:
+                parse_rule(rule, timezone.localdate())
+            except RuleError as error:
+                raise ValueError(
+                    _("This rule cannot be used: %(reason)s") % {"reason": error}
+                ) from error
+        return rule.strip()
+
+
 class RiskSchema(Schema):
     title: str = Field(min_length=1, max_length=200)
     probability: int = Field(3, ge=1, le=5, description="1 (very low) to 5 (very high).")
@@ -100,7 +118,7 @@ class TemplateOut(Schema):
 
 class TemplateContentIn(Schema):
     phases: list[PhaseSchema] | None = Field(None, description="Replaces all phases and tasks.")
-    communications: list[CommunicationSchema] | None = None
+    communications: list[CommunicationIn] | None = None
     risks: list[RiskSchema] | None = None
     checklist: list[str] | None = None
 
@@ -296,7 +314,7 @@ def _content(payload: TemplateContentIn, base: TemplateContent | None = None) ->
         ),
         communications=base.communications
         if "communications" not in data
-        else tuple(CommunicationSpec(**c) for c in data["communications"]),
+        else tuple(CommunicationSpec(**c.dict()) for c in payload.communications or ()),
         risks=base.risks if "risks" not in data else tuple(RiskSpec(**r) for r in data["risks"]),
         checklist=base.checklist if "checklist" not in data else tuple(data["checklist"]),
     )

@@ -85,7 +85,11 @@ class TaskForm(StyledForm, VersionedForm):
     priority = forms.IntegerField(label=_("Priority"), min_value=1, max_value=1000, initial=500)
     owner = forms.ModelChoiceField(label=_("Owner"), queryset=None, required=False)  # type: ignore[arg-type]
     percent_complete = forms.IntegerField(
-        label=_("% complete"), min_value=0, max_value=100, initial=0
+        # xgettext:no-python-format
+        label=_("% complete"),
+        min_value=0,
+        max_value=100,
+        initial=0,
     )
     actual_start = forms.DateField(label=_("Actual start"), required=False, widget=DateInput())
     actual_finish = forms.DateField(label=_("Actual finish"), required=False, widget=DateInput())

@@ -6,14 +6,17 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from charter.accounts.models import User
+from charter.comms.models import CommunicationKind
 from charter.core import policy
 from charter.core.forms import StyledForm, VersionedForm
 from charter.core.models import Attachment
 from charter.crm.choices import Channel, DecisionRole
 from charter.crm.models import Client, Contact, Interaction, Opportunity
+from charter.engine.recurrence import RuleError, parse_rule
 from charter.planning.choices import ProjectStatus, RiskResponse
 from charter.planning.models import Project, ProjectTemplate
 from charter.planning.services.conversion import next_working_day
@@ -259,6 +262,13 @@ def _parse_lines(text: str, parse: Callable[[str], Any]) -> list[Any]:
             continue
         try:
             rows.append(parse(line))
+        except RuleError as error:
+            errors.append(
+                ValidationError(
+                    _("Line %(number)s: the recurrence rule cannot be used: %(reason)s."),
+                    params={"number": number, "reason": error},
+                )
+            )
         except (ValueError, IndexError):
             errors.append(
                 ValidationError(
@@ -293,12 +303,22 @@ def parse_phases(text: str) -> tuple[PhaseSpec, ...]:
 
 
 def parse_communications(text: str) -> tuple[CommunicationSpec, ...]:
+    """``what | audience | frequency | channel | type | recurrence rule``; the last three
+    may be left out (e-mail, a custom message, once). RuleError for a rule that cannot be used."""
+
     def parse(line: str) -> CommunicationSpec:
-        content, audience, frequency, channel = _cells(line, 4)[:4]
+        content, audience, frequency, channel, kind, rule = _cells(line, 6)[:6]
         if not (content and audience and frequency):
             raise ValueError(line)
+        if rule:
+            parse_rule(rule, timezone.localdate())
         return CommunicationSpec(
-            content, audience, frequency, _choice(channel, Channel.choices, Channel.EMAIL)
+            content,
+            audience,
+            frequency,
+            _choice(channel, Channel.choices, Channel.EMAIL),
+            _choice(kind, CommunicationKind.choices, CommunicationKind.CUSTOM),
+            rule,
         )
 
     return tuple(_parse_lines(text, parse))
@@ -331,16 +351,24 @@ def content_as_text(content: TemplateContent) -> dict[str, str]:
             phase_lines.append("- " + " | ".join(cells))
     return {
         "phases": "\n".join(phase_lines),
-        "communications": "\n".join(
-            " | ".join([c.content, c.audience, c.frequency, c.channel])
-            for c in content.communications
-        ),
+        "communications": "\n".join(_communication_line(c) for c in content.communications),
         "risks": "\n".join(
             " | ".join([r.title, str(r.probability), str(r.impact), r.response])
             for r in content.risks
         ),
         "checklist": "\n".join(content.checklist),
     }
+
+
+def _communication_line(item: CommunicationSpec) -> str:
+    """A communication row as an editor line; the type and rule only when they say more than
+    the defaults (a custom message, once)."""
+    cells = [item.content, item.audience, item.frequency, item.channel]
+    if item.rule or item.kind != CommunicationKind.CUSTOM:
+        cells.append(item.kind)
+    if item.rule:
+        cells.append(item.rule)
+    return " | ".join(cells)
 
 
 def _text_area(label: Any, help_text: Any) -> forms.CharField:
@@ -373,8 +401,12 @@ class TemplateForm(StyledForm, forms.Form):
     communications = _text_area(
         _("Communication plan"),
         _(
-            "One item per line: <code>what | audience | frequency | channel</code>, "
-            "channel one of e-mail, phone, WeChat, WeCom, DingTalk, Feishu, Slack."
+            "One item per line: <code>what | audience | frequency | channel | type | "
+            "recurrence rule</code>. Channel one of e-mail (the default), phone, WeChat, WeCom, "
+            "DingTalk, Feishu, Slack; type one of status_report, meeting, milestone_notice, "
+            "survey, custom (the default); the rule an iCalendar RRULE such as "
+            "<code>FREQ=WEEKLY;BYDAY=FR</code> (every Friday), empty: once. Projects get these "
+            "items switched off, to be given recipients and switched on."
         ),
     )
     risks = _text_area(

@@ -4,30 +4,50 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('planning', '0006_risk_order'),
+        ("planning", "0006_risk_order"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='templatecommunication',
-            name='kind',
-            field=models.CharField(choices=[('status_report', 'Status report'), ('meeting', 'Meeting'), ('milestone_notice', 'Milestone notice'), ('survey', 'Survey'), ('custom', 'Custom message')], default='custom', max_length=20, verbose_name='type'),
+            model_name="templatecommunication",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("status_report", "Status report"),
+                    ("meeting", "Meeting"),
+                    ("milestone_notice", "Milestone notice"),
+                    ("survey", "Survey"),
+                    ("custom", "Custom message"),
+                ],
+                default="custom",
+                max_length=20,
+                verbose_name="type",
+            ),
         ),
         migrations.AddField(
-            model_name='templatecommunication',
-            name='rule',
-            field=models.CharField(blank=True, help_text='An iCalendar RRULE such as FREQ=WEEKLY;BYDAY=MO (every Monday) or FREQ=MONTHLY;BYMONTHDAY=-1 (the last day of each month); empty: once.', max_length=500, verbose_name='recurrence rule'),
+            model_name="templatecommunication",
+            name="rule",
+            field=models.CharField(
+                blank=True,
+                help_text="An iCalendar RRULE such as FREQ=WEEKLY;BYDAY=MO (every Monday) or FREQ=MONTHLY;BYMONTHDAY=-1 (the last day of each month); empty: once.",
+                max_length=500,
+                verbose_name="recurrence rule",
+            ),
         ),
         migrations.AlterField(
-            model_name='templatecommunication',
-            name='audience',
-            field=models.CharField(blank=True, max_length=200, verbose_name='audience'),
+            model_name="templatecommunication",
+            name="audience",
+            field=models.CharField(blank=True, max_length=200, verbose_name="audience"),
         ),
         migrations.AlterField(
-            model_name='templatecommunication',
-            name='frequency',
-            field=models.CharField(blank=True, help_text='How people say it, e.g. “every Friday”; the rule decides the dates.', max_length=120, verbose_name='frequency in words'),
+            model_name="templatecommunication",
+            name="frequency",
+            field=models.CharField(
+                blank=True,
+                help_text="How people say it, e.g. “every Friday”; the rule decides the dates.",
+                max_length=120,
+                verbose_name="frequency in words",
+            ),
         ),
     ]

@@ -27,7 +27,10 @@ def days_of(minutes: int) -> Decimal:
 
 def percent_field() -> models.PositiveSmallIntegerField:
     return models.PositiveSmallIntegerField(
-        _("% complete"), default=0, validators=[MaxValueValidator(100)]
+        # xgettext:no-python-format
+        _("% complete"),
+        default=0,
+        validators=[MaxValueValidator(100)],
     )
 
 

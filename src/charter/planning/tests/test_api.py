@@ -166,6 +166,41 @@ def test_templates_create_patch_clone_delete(signed_in, users, client_org):
 
 
 @pytest.mark.django_db
+def test_template_communications_carry_a_type_and_a_checked_rule(signed_in):
+    http = signed_in("manager")
+    report = {
+        "content": "Weekly status report",
+        "kind": "status_report",
+        "rule": "FREQ=WEEKLY;BYDAY=FR",
+    }
+    created = http.post(
+        "/api/v1/project-templates",
+        {"name": "Reports", "communications": [report, {"content": "Kick-off notice"}]},
+        content_type=JSON,
+    )
+    assert created.status_code == 201, created.content
+    rows = [(c["kind"], c["rule"], c["channel"]) for c in created.json()["communications"]]
+    assert rows == [("status_report", "FREQ=WEEKLY;BYDAY=FR", "email"), ("custom", "", "email")]
+    url = f"/api/v1/project-templates/{created.json()['id']}"
+    for rule in ("FREQ=HOURLY", "not a rule"):
+        bad = http.patch(
+            url,
+            {"communications": [{"content": "x"}, {**report, "rule": rule}]},
+            content_type=JSON,
+            headers={"If-Match": created["ETag"]},
+        )
+        body = assert_problem(bad, 422)
+        assert [error["field"] for error in body["errors"]] == ["communications.1.rule"]
+    unknown = http.post(
+        "/api/v1/project-templates",
+        {"name": "x", "communications": [{"content": "x", "kind": "newsletter"}]},
+        content_type=JSON,
+    )
+    assert [e["field"] for e in assert_problem(unknown, 422)["errors"]] == ["communications.0.kind"]
+    assert ProjectTemplate.objects.get().communications.count() == 2  # nothing half-written
+
+
+@pytest.mark.django_db
 def test_the_project_endpoint_costs_the_same_however_big(signed_in, users, client_org):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext

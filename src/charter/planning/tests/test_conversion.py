@@ -9,7 +9,8 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection, connections
 
-from charter.comms.models import CommunicationItem
+from charter.comms.models import CommunicationItem, CommunicationOccurrence
+from charter.comms.scheduler import run_due
 from charter.core.models import Attachment, AuditEvent
 from charter.core.services import add_attachment, delete_attachment
 from charter.crm.choices import DecisionRole, StageKind
@@ -21,6 +22,7 @@ from charter.planning.services import (
     convert_opportunity_automatically,
 )
 from charter.planning.services.conversion import default_template, next_working_day
+from charter.planning.services.templates import CommunicationSpec, TemplateContent
 from charter.planning.tests.factories import START, make_template, stage, won_deal
 from charter.testing.factories import ContactFactory, InteractionFactory, OpportunityFactory
 
@@ -110,6 +112,28 @@ def test_copied_files_are_separate_files(deal, manager, django_capture_on_commit
     assert not storage.exists(original_path)
     with copy.file.open("rb") as handle:
         assert handle.read() == b"the proposal"
+
+
+@pytest.mark.django_db
+def test_communications_are_copied_with_type_and_rule_and_send_nothing(deal, manager):
+    content = TemplateContent(
+        communications=(
+            CommunicationSpec(
+                "项目周报", "项目发起人", "每周五", "email", "status_report", "FREQ=WEEKLY;BYDAY=FR"
+            ),
+            CommunicationSpec("上线通知", "全体", "一次", "wecom", "milestone_notice", ""),
+        )
+    )
+    project = convert(deal, manager, template=make_template(content=content))
+    items = CommunicationItem.objects.filter(project=project)
+    assert [(i.content, i.kind, i.rule, i.channel) for i in items] == [
+        ("项目周报", "status_report", "FREQ=WEEKLY;BYDAY=FR", "email"),
+        ("上线通知", "milestone_notice", "", "wecom"),
+    ]
+    assert [(i.is_active, i.starts_on, i.owner) for i in items] == [(False, START, manager)] * 2
+    far = datetime.datetime(2100, 1, 1, tzinfo=datetime.UTC)
+    assert CommunicationItem.objects.filter(project=project, is_active=True).count() == 0
+    assert run_due(now=far) == 0 and not CommunicationOccurrence.objects.exists()
 
 
 @pytest.mark.django_db

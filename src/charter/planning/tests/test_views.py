@@ -365,6 +365,50 @@ def test_editing_round_trips_the_text_and_detects_stale_saves(signed_in):
 
 
 @pytest.mark.django_db
+def test_communication_lines_carry_a_type_and_a_recurrence_rule(signed_in):
+    http = signed_in("manager")
+    lines = (
+        "Weekly status report | Sponsor | every Friday | email | status_report | "
+        "FREQ=WEEKLY;BYDAY=FR\n"
+        "Steering meeting | Board | monthly | WeCom | Meeting | FREQ=MONTHLY;BYMONTHDAY=1\n"
+        "Go-live notice | Everyone | once | email"
+    )
+    assert http.post(reverse("planning:template_create"), {**EDITOR, "communications": lines})
+    template = ProjectTemplate.objects.get()
+    rows = [(c.kind, c.rule) for c in template.communications.all()]
+    assert rows == [
+        ("status_report", "FREQ=WEEKLY;BYDAY=FR"),
+        ("meeting", "FREQ=MONTHLY;BYMONTHDAY=1"),
+        ("custom", ""),
+    ]
+    detail = http.get(template.get_absolute_url()).content.decode()
+    assert "Status report" in detail and "<code" in detail and "FREQ=WEEKLY;BYDAY=FR" in detail
+    form = http.get(reverse("planning:template_edit", args=[template.pk])).context["form"]
+    assert form["communications"].value() == (
+        "Weekly status report | Sponsor | every Friday | email | status_report | "
+        "FREQ=WEEKLY;BYDAY=FR\n"
+        "Steering meeting | Board | monthly | wecom | meeting | FREQ=MONTHLY;BYMONTHDAY=1\n"
+        "Go-live notice | Everyone | once | email"
+    )
+
+
+@pytest.mark.django_db
+def test_a_rule_that_cannot_be_used_is_a_field_error(signed_in):
+    http = signed_in("manager")
+    for rule in ("FREQ=HOURLY", "every friday", "FREQ=WEEKLY;BYDAY=XX"):
+        line = f"Status report | Sponsor | weekly | email | status_report | {rule}"
+        data = {**EDITOR, "communications": line}
+        response = http.post(reverse("planning:template_create"), data)
+        assert response.status_code == 422, rule
+        [error] = response.context["form"].errors["communications"]
+        assert error.startswith("Line 1: the recurrence rule cannot be used:"), error
+    bad_type = {**EDITOR, "communications": "Report | Sponsor | weekly | email | newsletter"}
+    response = http.post(reverse("planning:template_create"), bad_type)
+    assert "Line 1" in response.context["form"].errors["communications"][0]
+    assert not ProjectTemplate.objects.exists()
+
+
+@pytest.mark.django_db
 def test_clone_and_delete(signed_in, users, client_org):
     used = make_project(client_org, manager=users["manager"]).template
     http = signed_in("manager")

@@ -1,0 +1,579 @@
+"""Communication plan pages: a project's plan (its items, the next eight weeks, what was
+missed), its month calendar, an item's form and detail, what an owner does to one occurrence
+(preview, edit its words, skip, restore, send now), and "My week" across projects.
+
+An occurrence is named in the URL by its item and its rule date (YYYY-MM-DD)."""
+
+import calendar
+import datetime
+import itertools
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path, reverse
+from django.utils import formats, timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from charter.comms import plan, scheduler, templating
+from charter.comms.forms_plan import (
+    CommunicationItemEditForm,
+    CommunicationItemForm,
+    OccurrenceWordsForm,
+)
+from charter.comms.meetings import default_time_zone
+from charter.comms.models import (
+    CommunicationItem,
+    CommunicationKind,
+    CommunicationOccurrence,
+    OccurrenceStatus,
+)
+from charter.core import policy
+from charter.core.forms import submit
+from charter.crm.choices import Channel
+from charter.planning.models import Project
+from charter.planning.querysets import visible_project
+
+UPCOMING_WEEKS = 8
+MISSED_DAYS = 30
+MY_WEEK_DAYS = 7
+PER_PAGE = 50
+HISTORY_PER_PAGE = 20
+NEXT_COUNT = 10
+NEXT_HORIZON = datetime.timedelta(days=400)
+
+
+# ---- lookups ---------------------------------------------------------------------------------
+
+
+def _items(request: HttpRequest, action: str = "view") -> QuerySet[CommunicationItem]:
+    return CommunicationItem.objects.for_user(request.user, action)
+
+
+def _item(request: HttpRequest, pk: int, action: str) -> CommunicationItem:
+    rows = _items(request, action).select_related(
+        "project__client", "owner", "robot", "template", "campaign"
+    )
+    return get_object_or_404(rows, pk=pk)
+
+
+def _nominal(value: str) -> datetime.date:
+    try:
+        return datetime.date.fromisoformat(value)
+    except ValueError:
+        raise Http404 from None
+
+
+def plan_url(project: Project) -> str:
+    return reverse("comms:project_communications", args=[project.pk])
+
+
+def item_url(item: CommunicationItem) -> str:
+    return reverse("comms:communication_detail", args=[item.pk])
+
+
+def _back(request: HttpRequest, item: CommunicationItem) -> str:
+    """Where an action returns: ``next`` when it is a page of this site, else the plan."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        return target
+    return plan_url(item.project)
+
+
+def _flash_errors(request: HttpRequest, error: ValidationError) -> None:
+    for message in error.messages:
+        messages.error(request, message)
+
+
+def _today() -> datetime.date:
+    return timezone.localdate()
+
+
+def audience_of(item: CommunicationItem) -> str:
+    """Who an item reaches: its contacts, colleagues and robot by name, else its words."""
+    names = [str(c) for c in item.contacts.all()] + [str(u) for u in item.colleagues.all()]
+    if item.robot_id:
+        names.append(str(item.robot))
+    return ", ".join(names) or item.audience
+
+
+# ---- the plan --------------------------------------------------------------------------------
+
+
+def _plan_items(request: HttpRequest, project: Project) -> QuerySet[CommunicationItem]:
+    return _items(request).filter(project=project)
+
+
+@require_GET
+@policy.requires("comms.communication", "view")
+def communication_list(request: HttpRequest, pk: int) -> HttpResponse:
+    """The project's plan: its items, their next eight weeks and what was missed lately."""
+    project = visible_project(request.user, pk)
+    items = _plan_items(request, project)
+    rows = list(
+        items.select_related("owner", "robot", "template").prefetch_related(
+            "contacts", "colleagues"
+        )
+    )
+    today = _today()
+    ahead = plan.upcoming(items, today, today + datetime.timedelta(weeks=UPCOMING_WEEKS))
+    context = {
+        "project": project,
+        "rows": [(item, audience_of(item)) for item in rows],
+        "page": Paginator(ahead, PER_PAGE).get_page(request.GET.get("page")),
+        "missed": list(plan.missed(items, since=today - datetime.timedelta(days=MISSED_DAYS))),
+        "weeks": UPCOMING_WEEKS,
+        "now": timezone.now(),
+        "missed_days": MISSED_DAYS,
+        "create_url": reverse("comms:communication_create", args=[project.pk]),
+        "calendar_url": reverse("comms:project_communication_calendar", args=[project.pk]),
+    }
+    return render(request, "comms/plan/plan.html", context)
+
+
+def _month(value: str) -> datetime.date:
+    """The first day of ``YYYY-MM``; this month when missing or unreadable."""
+    try:
+        year, month = (int(part) for part in value.split("-", 1))
+        return datetime.date(year, month, 1)
+    except ValueError:
+        return _today().replace(day=1)
+
+
+@require_GET
+@policy.requires("comms.communication", "view")
+def communication_calendar(request: HttpRequest, pk: int) -> HttpResponse:
+    """A month of the plan as a grid of weeks (Monday first), each occurrence on its date."""
+    project = visible_project(request.user, pk)
+    first = _month(request.GET.get("month", ""))
+    last = first.replace(day=calendar.monthrange(first.year, first.month)[1])
+    grid_first = first - datetime.timedelta(days=first.weekday())
+    grid_last = last + datetime.timedelta(days=6 - last.weekday())
+    found = plan.upcoming(_plan_items(request, project), grid_first, grid_last)
+    by_day: dict[datetime.date, list[plan.Upcoming]] = {}
+    for occurrence in found:
+        by_day.setdefault(occurrence.on, []).append(occurrence)
+    days = [
+        grid_first + datetime.timedelta(days=offset)
+        for offset in range((grid_last - grid_first).days + 1)
+    ]
+    weeks = [
+        [(day, day.month == first.month, by_day.get(day, [])) for day in days[start : start + 7]]
+        for start in range(0, len(days), 7)
+    ]
+    previous = (first - datetime.timedelta(days=1)).replace(day=1)
+    following = last + datetime.timedelta(days=1)
+    context = {
+        "project": project,
+        "month": first,
+        "weeks": weeks,
+        "weekdays": days[:7],
+        "today": _today(),
+        "previous": previous.strftime("%Y-%m"),
+        "following": following.strftime("%Y-%m"),
+        "this_month": _today().strftime("%Y-%m"),
+        "count": len(found),
+    }
+    return render(request, "comms/plan/calendar.html", context)
+
+
+# ---- items -----------------------------------------------------------------------------------
+
+
+def _form_page(
+    request: HttpRequest,
+    form: CommunicationItemForm,
+    project: Project,
+    item: CommunicationItem | None,
+    status: int,
+) -> HttpResponse:
+    context = {
+        "form": form,
+        "project": project,
+        "item": item,
+        "cancel_url": item_url(item) if item else plan_url(project),
+        "robot_channels": " ".join(str(channel) for channel in plan.ROBOT_CHANNELS),
+    }
+    return render(request, "comms/plan/item_form.html", context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+@policy.requires("comms.communication", "add")
+def communication_create(request: HttpRequest, pk: int) -> HttpResponse:
+    project = visible_project(request.user, pk)
+    initial = {
+        "kind": CommunicationKind.STATUS_REPORT,
+        "channel": Channel.EMAIL,
+        "preset": "weekly",
+        "starts_on": _today(),
+        "send_time": datetime.time(9, 0),
+        "time_zone": default_time_zone(request.user),
+        "owner": request.user,
+        "is_active": True,
+        "meeting_minutes": 60,
+    }
+    form = CommunicationItemForm(request.POST or None, project=project, initial=initial)
+    status: int | None = 200
+    if request.method == "POST":
+        created: list[CommunicationItem] = []
+        status = submit(
+            form,
+            lambda data: created.append(
+                plan.create_item(project, actor=request.user, **form.people(), **form.item_fields())
+            ),
+        )
+        if status is None:
+            messages.success(request, _("“%(what)s” was added to the plan.") % {"what": created[0]})
+            return redirect(item_url(created[0]))
+    return _form_page(request, form, project, None, status or 200)
+
+
+@require_http_methods(["GET", "POST"])
+@policy.requires("comms.communication", "change")
+def communication_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Change an item; a save over someone else's newer one is refused (409)."""
+    item = _item(request, pk, "change")
+    form = CommunicationItemEditForm(
+        request.POST or None,
+        project=item.project,
+        initial=CommunicationItemEditForm.initial_of(item),
+    )
+    status: int | None = 200
+    if request.method == "POST":
+        status = submit(
+            form,
+            lambda data: plan.update_item(
+                item,
+                actor=request.user,
+                expected_version=data["version"],
+                **form.people(),
+                **form.item_fields(),
+            ),
+        )
+        if status is None:
+            messages.success(request, _("“%(what)s” was saved.") % {"what": item})
+            return redirect(item_url(item))
+        item = _item(request, pk, "change")  # the failed attempt changed the object in memory
+    return _form_page(request, form, item.project, item, status or 200)
+
+
+@require_GET
+@policy.requires("comms.communication", "view")
+def communication_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """An item's settings, its next occurrences and what it did (with the messages sent)."""
+    item = _item(request, pk, "view")
+    today = _today()
+    ahead = plan.upcoming(_items(request).filter(pk=item.pk), today, today + NEXT_HORIZON)
+    history = (
+        item.occurrences.exclude(status=OccurrenceStatus.PLANNED)
+        .select_related("acted_by", "meeting")
+        .prefetch_related("messages__robot")
+        .order_by("-due_at", "-pk")
+    )
+    context = {
+        "item": item,
+        "project": item.project,
+        "audience": audience_of(item),
+        "contacts": item.contacts.order_by("name", "pk"),
+        "colleagues": item.colleagues.order_by("pk"),
+        "upcoming": ahead[:NEXT_COUNT],
+        "now": timezone.now(),
+        "history": Paginator(history, HISTORY_PER_PAGE).get_page(request.GET.get("page")),
+    }
+    return render(request, "comms/plan/item_detail.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@policy.requires("comms.communication", "delete")
+def communication_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    """GET asks for confirmation; POST removes the item (what it sent stays in the log)."""
+    item = _item(request, pk, "delete")
+    if request.method == "POST":
+        plan.delete_item(item, actor=request.user)
+        messages.success(request, _("“%(what)s” was removed from the plan.") % {"what": item})
+        return redirect(plan_url(item.project))
+    context = {
+        "item": item,
+        "project": item.project,
+        "sent_count": item.occurrences.filter(status=OccurrenceStatus.SENT).count(),
+    }
+    return render(request, "comms/plan/item_delete.html", context)
+
+
+# ---- one occurrence --------------------------------------------------------------------------
+
+
+def occurrence_of(item: CommunicationItem, nominal_on: datetime.date) -> CommunicationOccurrence:
+    """The occurrence's row, or an unsaved one for a date still ahead; 404 otherwise."""
+    row = CommunicationOccurrence.objects.filter(item=item, nominal_on=nominal_on).first()
+    if row is not None:
+        return row
+    try:
+        occurrence = plan.planned_occurrence(item, nominal_on)
+    except ValidationError:
+        raise Http404 from None
+    return CommunicationOccurrence(
+        item=item,
+        nominal_on=occurrence.nominal,
+        on=occurrence.on,
+        due_at=plan.occurs_at(item, occurrence.on),
+    )
+
+
+def _route_note(item: CommunicationItem) -> str:
+    if item.kind == CommunicationKind.SURVEY:
+        return _("Sends the questionnaire campaign, or reminds those who have not answered.")
+    if item.kind == CommunicationKind.MEETING:
+        return _("Schedules the meeting and e-mails each attendee the invitation.")
+    if item.channel in plan.ROBOT_CHANNELS:
+        return _("Posted to the group chat of %(robot)s.") % {
+            "robot": item.robot or _("a chat robot not chosen yet")
+        }
+    if item.channel != Channel.EMAIL:
+        return _("Nothing is sent through %(channel)s: its owner is reminded by e-mail.") % {
+            "channel": Channel(item.channel).label
+        }
+    return ""
+
+
+def _emailed(item: CommunicationItem) -> bool:
+    """Whether the item's occurrences are e-mails to its recipients (meetings: invitations)."""
+    if item.kind == CommunicationKind.MEETING:
+        return True
+    return item.channel == Channel.EMAIL and item.kind != CommunicationKind.SURVEY
+
+
+def _recipients(item: CommunicationItem) -> tuple[list[scheduler.Recipient], int]:
+    return scheduler.email_recipients(item) if _emailed(item) else ([], 0)
+
+
+@require_GET
+@policy.requires("comms.communication", "view")
+def occurrence_preview(request: HttpRequest, pk: int, on: str) -> HttpResponse:
+    """The occurrence's words in Chinese and English as they will be sent, and to whom."""
+    item = _item(request, pk, "view")
+    row = occurrence_of(item, _nominal(on))
+    recipients, left_out = _recipients(item)
+    versions, error = [], ""
+    try:
+        facts = templating.project_facts(item.project, base_url=templating.site_url())
+        for language, label in ((templating.CHINESE, _("Chinese")), ("en", _("English"))):
+            reader = next(
+                (r.name for r in recipients if templating.language_of(r.language) == language),
+                recipients[0].name if recipients else "",
+            )
+            words = scheduler.render_for(
+                item, row, language=language, recipient=reader, facts=facts
+            )
+            versions.append((language, label, words))
+    except ValidationError as invalid:
+        error = " ".join(invalid.messages)
+    context = {
+        "item": item,
+        "project": item.project,
+        "row": row,
+        "status": row.status,
+        "versions": versions,
+        "error": error,
+        "recipients": recipients,
+        "left_out": left_out,
+        "route_note": _route_note(item),
+        "actionable": _actionable(item, row),
+        "next": _back(request, item),
+    }
+    return render(request, "comms/plan/occurrence_preview.html", context)
+
+
+def _actionable(item: CommunicationItem, row: CommunicationOccurrence) -> bool:
+    return (
+        row.status == OccurrenceStatus.PLANNED
+        and item.is_active
+        and item.next_nominal_on is not None
+        and row.nominal_on >= item.next_nominal_on
+    )
+
+
+def _template_words(item: CommunicationItem, language: str) -> tuple[str, str]:
+    """The template's subject and text in ``language``; empty when the item has none."""
+    try:
+        template = templating.template_for(item)
+    except ValidationError:
+        return "", ""
+    if language == templating.CHINESE:
+        return template.subject_zh, template.body_zh
+    return template.subject_en, template.body_en
+
+
+@require_http_methods(["GET", "POST"])
+@policy.requires("comms.communication", "change")
+def occurrence_edit(request: HttpRequest, pk: int, on: str) -> HttpResponse:
+    """Words of its own for one occurrence, starting from the template's in the owner's
+    language; words left as the template's stay the template's (its later edits apply)."""
+    item = _item(request, pk, "change")
+    row = occurrence_of(item, _nominal(on))
+    if request.method == "GET" and not _actionable(item, row):
+        messages.error(request, _("This occurrence is no longer ahead; it cannot be changed."))
+        preview = reverse("comms:occurrence_preview", args=[item.pk, row.nominal_on.isoformat()])
+        return redirect(preview)
+    language = templating.language_of(
+        item.owner.language if item.owner else getattr(request.user, "language", "")
+    )
+    template_subject, template_body = _template_words(item, language)
+    initial = {"subject": row.subject or template_subject, "body": row.body or template_body}
+    form = OccurrenceWordsForm(request.POST or None, initial=initial)
+    status: int | None = 200
+    if request.method == "POST":
+
+        def save(data: dict[str, Any]) -> None:
+            subject, body = data["subject"].strip(), data["body"].strip()
+            plan.edit_occurrence(
+                item,
+                row.nominal_on,
+                actor=request.user,
+                subject="" if subject == template_subject.strip() else subject,
+                body="" if body == template_body.strip() else body,
+            )
+
+        status = submit(form, save)
+        if status is None:
+            messages.success(
+                request, _("The words for %(date)s were saved.") % {"date": _date(row.on)}
+            )
+            return redirect(_back(request, item))
+    context = {
+        "item": item,
+        "project": item.project,
+        "row": row,
+        "form": form,
+        "language": language,
+        "has_template": bool(template_subject or template_body),
+        "variables": templating.VARIABLES.items(),
+        "next": _back(request, item),
+    }
+    return render(request, "comms/plan/occurrence_edit.html", context, status=status or 200)
+
+
+def _date(day: datetime.date) -> str:
+    return formats.date_format(day, "DATE_FORMAT")
+
+
+def _occurrence_action(request: HttpRequest, pk: int, on: str, act: Any, done: str) -> HttpResponse:
+    item = _item(request, pk, "change")
+    nominal = _nominal(on)
+    try:
+        row = act(item, nominal, actor=request.user)
+    except ValidationError as error:
+        _flash_errors(request, error)
+    else:
+        messages.success(request, done % {"what": item, "date": _date(row.on)})
+    return redirect(_back(request, item))
+
+
+@require_POST
+@policy.requires("comms.communication", "change")
+def occurrence_skip(request: HttpRequest, pk: int, on: str) -> HttpResponse:
+    return _occurrence_action(
+        request, pk, on, plan.skip_occurrence, _("“%(what)s” on %(date)s will not be sent.")
+    )
+
+
+@require_POST
+@policy.requires("comms.communication", "change")
+def occurrence_restore(request: HttpRequest, pk: int, on: str) -> HttpResponse:
+    return _occurrence_action(
+        request, pk, on, plan.restore_occurrence, _("“%(what)s” on %(date)s is planned again.")
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@policy.requires("comms.communication", "change")
+def occurrence_send(request: HttpRequest, pk: int, on: str) -> HttpResponse:
+    """GET asks for confirmation; POST sends the occurrence now, ahead of its time."""
+    if request.method == "POST":
+        return _occurrence_action(
+            request, pk, on, scheduler.send_now, _("“%(what)s” for %(date)s was sent.")
+        )
+    item = _item(request, pk, "change")
+    row = occurrence_of(item, _nominal(on))
+    recipients, left_out = _recipients(item)
+    context = {
+        "item": item,
+        "project": item.project,
+        "row": row,
+        "actionable": _actionable(item, row),
+        "recipients": recipients,
+        "left_out": left_out,
+        "route_note": _route_note(item),
+        "is_email": _emailed(item),
+        "next": _back(request, item),
+    }
+    return render(request, "comms/plan/occurrence_send.html", context)
+
+
+# ---- my week ---------------------------------------------------------------------------------
+
+
+@require_GET
+@policy.requires("comms.communication", "view")
+def my_week(request: HttpRequest) -> HttpResponse:
+    """The occurrences of the items the user owns, this week, by day; their misses first."""
+    items = _items(request).filter(owner_id=request.user.pk)
+    today = _today()
+    ahead = plan.upcoming(items, today, today + datetime.timedelta(days=MY_WEEK_DAYS))
+    days = [(day, list(group)) for day, group in itertools.groupby(ahead, key=lambda o: o.on)]
+    context = {
+        "days": days,
+        "missed": list(plan.missed(items, since=today - datetime.timedelta(days=MISSED_DAYS))),
+        "missed_days": MISSED_DAYS,
+        "today": today,
+        "now": timezone.now(),
+    }
+    return render(request, "comms/plan/my_week.html", context)
+
+
+urls = [
+    path("projects/<int:pk>/communications/", communication_list, name="project_communications"),
+    path(
+        "projects/<int:pk>/communications/calendar/",
+        communication_calendar,
+        name="project_communication_calendar",
+    ),
+    path(
+        "projects/<int:pk>/communications/new/", communication_create, name="communication_create"
+    ),
+    path("communications/<int:pk>/", communication_detail, name="communication_detail"),
+    path("communications/<int:pk>/edit/", communication_edit, name="communication_edit"),
+    path("communications/<int:pk>/delete/", communication_delete, name="communication_delete"),
+    path(
+        "communications/<int:pk>/occurrences/<str:on>/",
+        occurrence_preview,
+        name="occurrence_preview",
+    ),
+    path(
+        "communications/<int:pk>/occurrences/<str:on>/edit/",
+        occurrence_edit,
+        name="occurrence_edit",
+    ),
+    path(
+        "communications/<int:pk>/occurrences/<str:on>/skip/",
+        occurrence_skip,
+        name="occurrence_skip",
+    ),
+    path(
+        "communications/<int:pk>/occurrences/<str:on>/restore/",
+        occurrence_restore,
+        name="occurrence_restore",
+    ),
+    path(
+        "communications/<int:pk>/occurrences/<str:on>/send/",
+        occurrence_send,
+        name="occurrence_send",
+    ),
+    path("comms/my-week/", my_week, name="my_week"),
+]
