@@ -2,11 +2,6 @@
 
 from charter.accounts.api import router as accounts_router
 from charter.comms.api import router as comms_router
-from charter.comms.api_log import router as log_router
-from charter.comms.api_meetings import router as meetings_router
-from charter.comms.api_optout import router as optout_router
-from charter.comms.api_plan import router as plan_router
-from charter.comms.api_templates import router as message_templates_router
 from charter.core import policy
 from charter.core.api import CharterAPI, SessionAuth, TokenAuth, install_problem_handlers
 from charter.core.api_routes import router as core_router
@@ -45,8 +40,3 @@ api.add_router("/", planning_router)
 api.add_router("/", discovery_router)
 api.add_router("/", resources_router)
 api.add_router("/", comms_router)
-api.add_router("/", meetings_router)
-api.add_router("/", plan_router)
-api.add_router("/", log_router)
-api.add_router("/", optout_router)
-api.add_router("/", message_templates_router)

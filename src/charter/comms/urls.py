@@ -1,19 +1,22 @@
-from charter.comms import (
-    views,
-    views_log,
-    views_meetings,
-    views_plan,
-    views_templates,
-    views_unsubscribe,
+from charter.comms.views import (
+    log,
+    meetings,
+    occurrences,
+    plan,
+    robots,
+    templates,
+    unsubscribe,
 )
 
 app_name = "comms"
 
+# Each views module lists its own routes in ``urls``.
 urlpatterns = [
-    *views.urls,
-    *views_log.urls,
-    *views_meetings.urls,
-    *views_plan.urls,
-    *views_templates.urls,
-    *views_unsubscribe.urls,
+    *robots.urls,
+    *log.urls,
+    *meetings.urls,
+    *plan.urls,
+    *occurrences.urls,
+    *templates.urls,
+    *unsubscribe.urls,
 ]

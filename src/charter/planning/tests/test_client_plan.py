@@ -49,3 +49,22 @@ def test_staff_preview_what_the_client_sees(project, signed_in, users):
 def test_nothing_shared_yet_says_so(project, signed_in):
     body = signed_in("client").get(f"/projects/{project.pk}/client-view/").content.decode()
     assert "Nothing of the plan is shared yet." in body
+
+
+@pytest.mark.django_db
+def test_the_client_sees_the_shared_communications_that_are_sending(project, signed_in):
+    from charter.comms.models import CommunicationItem
+
+    shared, hidden, draft = (
+        CommunicationItem.objects.create(
+            project=project, content=name, channel="email", client_visible=visible, is_active=on
+        )
+        for name, visible, on in (
+            ("双周例会", True, True),
+            ("内部周会", False, True),
+            ("草稿通知", True, False),
+        )
+    )
+    body = signed_in("client").get(f"/projects/{project.pk}/client-view/").content.decode()
+    assert shared.content in body
+    assert hidden.content not in body and draft.content not in body

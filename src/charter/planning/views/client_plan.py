@@ -1,5 +1,5 @@
 """The plan as the client sees it: only the tasks and milestones marked visible to the client,
-read-only, with their dates and progress."""
+read-only, with their dates and progress, and the communications planned with them."""
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -7,6 +7,7 @@ from django.urls import path
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from charter.comms.models import CommunicationItem
 from charter.core import policy
 from charter.planning import gantt
 from charter.planning.models import Project, Task
@@ -42,6 +43,9 @@ def client_plan(request: HttpRequest, pk: int) -> HttpResponse:
                 (m for m in milestones if m.finish and m.finish >= timezone.now()), None
             ),
             "is_client": policy.role_of(request.user) == policy.CLIENT,
+            "communications": CommunicationItem.objects.filter(
+                project=project, client_visible=True, is_active=True
+            ).order_by("next_due_at", "order", "pk"),
         },
     )
 

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from charter.comms import services
-from charter.comms.forms import RobotEditForm, RobotForm
+from charter.comms.forms.robots import RobotEditForm, RobotForm
 from charter.comms.models import ChatRobot
 from charter.core import policy
 from charter.core.crypto import masked

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from charter.comms import log
 from charter.comms.models import OutboxStatus
-from charter.comms.views import _parent_paths, visible_parent
+from charter.comms.views.robots import _parent_paths, visible_parent
 from charter.core import policy
 
 PER_PAGE = 25

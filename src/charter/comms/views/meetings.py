@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from charter.comms import meetings as services
-from charter.comms.forms_meetings import ActionItemForm, MeetingEditForm, MeetingForm, MinutesForm
+from charter.comms.forms.meetings import ActionItemForm, MeetingEditForm, MeetingForm, MinutesForm
 from charter.comms.models import ActionItem, Meeting
 from charter.core import policy
 from charter.core.forms import submit

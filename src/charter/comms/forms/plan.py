@@ -191,7 +191,7 @@ class CommunicationItemForm(StyledForm, forms.Form):
     essential = _field("essential")
 
     def __init__(self, *args: Any, project: Project, **kwargs: Any) -> None:
-        from charter.comms.forms_meetings import TIME_ZONES
+        from charter.comms.forms.meetings import TIME_ZONES
 
         super().__init__(*args, **kwargs)
         self.project = project

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from charter.comms import services_templates as services
 from charter.comms import templating
-from charter.comms.forms_templates import PreviewForm, TemplateEditForm, TemplateForm
+from charter.comms.forms.templates import PreviewForm, TemplateEditForm, TemplateForm
 from charter.comms.models import CommunicationKind, MessageTemplate
 from charter.core import policy
 from charter.core.forms import submit

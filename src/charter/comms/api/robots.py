@@ -10,7 +10,7 @@ from ninja import Field, Router, Schema, Status
 
 from charter.comms import services
 from charter.comms.models import ChatRobot, RobotKind
-from charter.comms.views import base_url, visible_parent
+from charter.comms.views.robots import base_url, visible_parent
 from charter.core import policy
 from charter.core.api import IF_MATCH, read_with_etag, update_with_if_match
 from charter.core.crypto import masked

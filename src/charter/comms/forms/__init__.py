@@ -1,0 +1,1 @@
+"""Communication forms, one module per area."""

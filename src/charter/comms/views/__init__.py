@@ -1,0 +1,1 @@
+"""The communication pages, one module per area; each module lists its routes in ``urls``."""
