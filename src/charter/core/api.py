@@ -368,3 +368,18 @@ def patch_schema(schema: type[Schema]) -> type[Schema]:
     name = schema.__name__.removesuffix("In") + "Patch"
     patch: type[Schema] = create_model(name, __base__=Schema, **fields)
     return patch
+
+
+@contextmanager
+def request_field_names(names: Mapping[str, str]) -> Iterator[None]:
+    """Report the field errors a service raises under the names the request used for them
+    (``owner`` → ``owner_id``, ``contacts`` → ``contact_ids``), so the problem's paths point
+    at what the client sent."""
+    try:
+        yield
+    except ValidationError as error:
+        if not hasattr(error, "error_dict"):
+            raise
+        raise ValidationError(
+            {names.get(name, name): errors for name, errors in error.error_dict.items()}
+        ) from error

@@ -4,8 +4,6 @@ cancellation e-mail the attendees their calendar invitation, as the pages do."""
 
 import datetime
 import zoneinfo
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -18,7 +16,7 @@ from ninja import Field, Router, Schema, Status
 from charter.comms import meetings as services
 from charter.comms.models import ActionItem, Meeting, MeetingStatus
 from charter.core import policy
-from charter.core.api import IF_MATCH, read_with_etag, update_with_if_match
+from charter.core.api import IF_MATCH, read_with_etag, request_field_names, update_with_if_match
 from charter.crm.models import Contact
 from charter.planning.forms import colleagues
 from charter.planning.models import Project
@@ -137,19 +135,6 @@ def _zone(name: str) -> zoneinfo.ZoneInfo:
         raise ValidationError({"time_zone": _("Not a known time zone.")}) from None
 
 
-@contextmanager
-def _api_field_names() -> Iterator[None]:
-    """Report the services' errors on people under the request's ``*_ids`` names."""
-    try:
-        yield
-    except ValidationError as error:
-        if not hasattr(error, "error_dict"):
-            raise
-        raise ValidationError(
-            {PEOPLE.get(name, name): errors for name, errors in error.error_dict.items()}
-        ) from error
-
-
 def _meeting(request: HttpRequest, meeting_id: int, action: str) -> Meeting:
     return get_object_or_404(Meeting.objects.for_user(request.user, action), pk=meeting_id)
 
@@ -184,7 +169,7 @@ def schedule_meeting(request: HttpRequest, project_id: int, payload: MeetingIn) 
     values["time_zone"] = values["time_zone"] or services.default_time_zone(request.user)
     values = _service_fields(request, values, values["time_zone"])
     people = {name: values.pop(name) for name in PEOPLE}
-    with _api_field_names():
+    with request_field_names(PEOPLE):
         meeting = services.schedule_meeting(project, actor=request.user, fields=values, **people)
     return Status(201, meeting)
 
@@ -208,7 +193,7 @@ def update_meeting(
     meeting = _meeting(request, meeting_id, "change")
     values = payload.dict(exclude_unset=True)
     changes = _service_fields(request, values, values.get("time_zone") or meeting.time_zone)
-    with _api_field_names():
+    with request_field_names(PEOPLE):
         return update_with_if_match(request, response, services.update_meeting, meeting, **changes)
 
 

@@ -2,8 +2,6 @@
 remove one. The same services as the pages."""
 
 import datetime
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -23,7 +21,7 @@ from charter.comms.models import (
     ShiftChoice,
 )
 from charter.core import policy
-from charter.core.api import IF_MATCH, read_with_etag, update_with_if_match
+from charter.core.api import IF_MATCH, read_with_etag, request_field_names, update_with_if_match
 from charter.crm.choices import Channel
 from charter.crm.models import Contact
 from charter.discovery.models import Campaign
@@ -204,19 +202,6 @@ def _service_fields(
     return values
 
 
-@contextmanager
-def _api_field_names() -> Iterator[None]:
-    """Report the services' errors under the request's ``*_id(s)`` names."""
-    try:
-        yield
-    except ValidationError as error:
-        if not hasattr(error, "error_dict"):
-            raise
-        raise ValidationError(
-            {API_NAMES.get(name, name): errors for name, errors in error.error_dict.items()}
-        ) from error
-
-
 def _item(request: HttpRequest, item_id: int, action: str) -> CommunicationItem:
     rows = CommunicationItem.objects.for_user(request.user, action).select_related(
         "project__client", "owner", "robot", "template", "campaign"
@@ -257,7 +242,7 @@ def create_item(request: HttpRequest, project_id: int, payload: ItemIn) -> Any:
         values["owner_id"] = request.user.pk
     values = _service_fields(request, project, values)
     people = {name: values.pop(name) for name in MANY}
-    with _api_field_names():
+    with request_field_names(API_NAMES):
         item = plan.create_item(project, actor=request.user, **people, **values)
     return Status(201, item)
 
@@ -283,7 +268,7 @@ def update_item(
     for name in NOT_NULL:
         if name in changes and changes[name] is None:
             raise ValidationError({name: _("This field cannot be null.")})
-    with _api_field_names():
+    with request_field_names(API_NAMES):
         return update_with_if_match(request, response, plan.update_item, item, **changes)
 
 

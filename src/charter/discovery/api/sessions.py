@@ -2,8 +2,6 @@
 a focus group's ideas and dot-votes."""
 
 import datetime
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -13,7 +11,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
 from charter.core import policy
-from charter.core.api import IF_MATCH, read_with_etag, update_with_if_match
+from charter.core.api import IF_MATCH, read_with_etag, request_field_names, update_with_if_match
 from charter.crm.models import Contact
 from charter.discovery.api.parents import parent_operation
 from charter.discovery.models import FocusGroup, Interview
@@ -186,19 +184,6 @@ def _people(request: HttpRequest, values: dict[str, Any]) -> dict[str, Any]:
     return values
 
 
-@contextmanager
-def _api_field_names() -> Iterator[None]:
-    """Report the services' errors on people under the request's ``*_ids`` names."""
-    try:
-        yield
-    except ValidationError as error:
-        if not hasattr(error, "error_dict"):
-            raise
-        raise ValidationError(
-            {ID_FIELDS.get(name, name): errors for name, errors in error.error_dict.items()}
-        ) from error
-
-
 def _sessions(model: Any, request: HttpRequest, kind: str, pk: int, filters: Any) -> Any:
     parent = visible_parent(request.user, kind, pk)
     rows = model.objects.for_user(request.user).filter(**{kind: parent})
@@ -208,7 +193,7 @@ def _sessions(model: Any, request: HttpRequest, kind: str, pk: int, filters: Any
 def _create_session(create: Any, request: HttpRequest, kind: str, pk: int, payload: Any) -> Any:
     parent = visible_parent(request.user, kind, pk)
     fields = _people(request, payload.dict())
-    with _api_field_names():
+    with request_field_names(ID_FIELDS):
         return Status(201, create(parent, actor=request.user, **fields))
 
 
@@ -221,7 +206,7 @@ def _update_session(
 ) -> Any:
     session = _session(model, request, pk, "change")
     changes = _people(request, payload.dict(exclude_unset=True))
-    with _api_field_names():
+    with request_field_names(ID_FIELDS):
         return update_with_if_match(request, response, update, session, **changes)
 
 

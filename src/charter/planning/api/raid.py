@@ -5,8 +5,7 @@ The four kinds share their handlers, registered once per kind by :func:`register
 """
 
 import datetime
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,7 +18,13 @@ from ninja.pagination import LimitOffsetPagination, paginate
 
 from charter.accounts.models import User
 from charter.core import policy
-from charter.core.api import IF_MATCH, patch_schema, read_with_etag, update_with_if_match
+from charter.core.api import (
+    IF_MATCH,
+    patch_schema,
+    read_with_etag,
+    request_field_names,
+    update_with_if_match,
+)
 from charter.planning.choices import (
     AssumptionStatus,
     IssueSeverity,
@@ -183,18 +188,7 @@ def _references(values: dict[str, Any], project: Project) -> dict[str, Any]:
     return values
 
 
-@contextmanager
-def _api_field_names() -> Iterator[None]:
-    """Report the services' errors on owner and issue under the request's ``*_id`` names."""
-    try:
-        yield
-    except ValidationError as error:
-        if not hasattr(error, "error_dict"):
-            raise
-        names = {"owner": "owner_id", "issue": "issue_id"}
-        raise ValidationError(
-            {names.get(name, name): errors for name, errors in error.error_dict.items()}
-        ) from error
+RAID_ID_FIELDS = {"owner": "owner_id", "issue": "issue_id"}
 
 
 # ---- one set of operations per kind ------------------------------------------------------------
@@ -239,7 +233,7 @@ def register(kind: Kind) -> None:
     def create(request: HttpRequest, project_id: int, payload: kind.create_in) -> Any:  # type: ignore[name-defined]
         project = get_object_or_404(Project.objects.for_user(request.user), pk=project_id)
         fields = _references(payload.dict(), project)
-        with _api_field_names():
+        with request_field_names(RAID_ID_FIELDS):
             return Status(201, kind.create(project, actor=request.user, **fields))
 
     def read(request: HttpRequest, response: HttpResponse, entry_id: int) -> Any:
@@ -255,7 +249,7 @@ def register(kind: Kind) -> None:
         rows = services.entries_for_user(kind.model, request.user, "change")
         entry = get_object_or_404(rows.select_related("project"), pk=entry_id)
         changes = _references(payload.dict(exclude_unset=True), entry.project)  # type: ignore[attr-defined]
-        with _api_field_names():
+        with request_field_names(RAID_ID_FIELDS):
             return update_with_if_match(request, response, kind.update, entry, **changes)
 
     def delete(request: HttpRequest, entry_id: int) -> Any:
