@@ -393,6 +393,17 @@ def planned_occurrence(item: CommunicationItem, nominal_on: datetime.date) -> Oc
     raise ValidationError(_("The plan item has no occurrence on that date."))
 
 
+def missed_row(
+    item: CommunicationItem, nominal_on: datetime.date
+) -> CommunicationOccurrence | None:
+    """The occurrence's row, locked, if it was missed (it may still be sent, late)."""
+    return (
+        CommunicationOccurrence.objects.select_for_update()
+        .filter(item=item, nominal_on=nominal_on, status=OccurrenceStatus.MISSED)
+        .first()
+    )
+
+
 def occurrence_row(
     item: CommunicationItem, occurrence: Occurrence, *, lock: bool = True
 ) -> CommunicationOccurrence:

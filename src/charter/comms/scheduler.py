@@ -153,11 +153,14 @@ def _miss(
 def send_now(
     item: CommunicationItem, nominal_on: datetime.date, *, actor: Any
 ) -> CommunicationOccurrence:
-    """Send an occurrence ahead of its time, as its owner asked; the scheduler will find it
-    handled. ValidationError when it is no longer ahead or cannot be sent (nothing sent)."""
+    """Send an occurrence now, as its owner asked: one still ahead (the scheduler will find it
+    handled) or one that was missed (sent late, on purpose). ValidationError when it was sent
+    or skipped already, or cannot be sent (nothing sent)."""
     with transaction.atomic():
         item = plan._locked_item(item)
-        row = plan.occurrence_row(item, plan.planned_occurrence(item, nominal_on))
+        row = plan.missed_row(item, nominal_on) or plan.occurrence_row(
+            item, plan.planned_occurrence(item, nominal_on)
+        )
         try:
             outcome = SENDERS[_route(item)](item, row)
         except NotSent as error:

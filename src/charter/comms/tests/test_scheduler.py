@@ -267,3 +267,16 @@ def test_upcoming_merges_the_rule_with_handled_rows(project, users, templates, b
         (MONDAY + datetime.timedelta(days=14), "planned"),
     ]
     assert not found[0].actionable and found[1].actionable
+
+
+def test_a_missed_occurrence_can_be_sent_late_once(project, users, templates, before_monday):
+    item = make_item(project, users)
+    scheduler.run_due(now=at(MONDAY + datetime.timedelta(days=1), 10))  # a day late: missed
+    row = CommunicationOccurrence.objects.get(item=item, nominal_on=MONDAY)
+    assert row.status == OccurrenceStatus.MISSED
+    scheduler.send_now(fresh(item), MONDAY, actor=users["manager"])
+    row.refresh_from_db()
+    assert row.status == OccurrenceStatus.SENT and row.acted_by == users["manager"]
+    assert OutboxMessage.objects.filter(occurrence=row, recipients=["sponsor@example.com"]).count()
+    with pytest.raises(ValidationError):
+        scheduler.send_now(fresh(item), MONDAY, actor=users["manager"])
