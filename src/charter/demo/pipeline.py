@@ -22,6 +22,14 @@ from charter.planning.services import convert_opportunity, create_template
 from charter.planning.services.conversion import next_working_day
 from charter.planning.services.projects import update_project
 
+# The demo client's people have addresses, so the communication plan has someone to write to
+# (example.cn never receives mail).
+EMAILS = {
+    "张伟": "zhang.wei@yunqi.example.cn",
+    "周敏": "zhou.min@yunqi.example.cn",
+    "孙浩": "sun.hao@yunqi.example.cn",
+}
+
 # (client, name, title, role in decisions, influence, interest, language, preferred channel)
 CONTACTS = [
     ("上海云栖科技有限公司", "张伟", "IT 总监", "decision_maker", 5, 4, "zh-hans", "wecom"),
@@ -154,6 +162,7 @@ def seed_pipeline(clients: dict[str, Client], people: dict[str, User]) -> Projec
             actor=admin,
             client=clients[client],
             name=name,
+            email=EMAILS.get(name, ""),
             title=title,
             decision_role=role,
             influence=influence,
