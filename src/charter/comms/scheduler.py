@@ -13,14 +13,12 @@ silently. So is one that cannot be sent (nobody to send to, no template).
 """
 
 import datetime
-import logging
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import close_old_connections, transaction
+from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -43,10 +41,7 @@ from charter.discovery.services import campaigns
 from charter.engine import recurrence
 from charter.engine.recurrence import Occurrence
 
-logger = logging.getLogger(__name__)
-
 GRACE = datetime.timedelta(hours=6)
-TICK_SECONDS = 60
 
 
 class NotSent(Exception):
@@ -368,25 +363,3 @@ SENDERS: dict[str, Callable[[CommunicationItem, CommunicationOccurrence], str]] 
     CommunicationKind.SURVEY: _send_survey,
     "reminder": _send_reminder,
 }
-
-
-# ---- in the worker ---------------------------------------------------------------------------
-
-
-def start_ticker(*, seconds: int = TICK_SECONDS) -> threading.Event:
-    """Run :func:`run_due` every ``seconds`` in a daemon thread of this process (the worker);
-    set the returned event to stop it."""
-    stop = threading.Event()
-
-    def tick() -> None:
-        while not stop.is_set():
-            try:
-                run_due()
-            except Exception:  # a bad tick must not end the ticker; the next one retries
-                logger.exception("the communication plan scheduler failed")
-            finally:
-                close_old_connections()
-            stop.wait(seconds)
-
-    threading.Thread(target=tick, name="comms-scheduler", daemon=True).start()
-    return stop

@@ -222,11 +222,14 @@ def serve(args: list[str]) -> int:
 
 @command("worker")
 def worker(args: list[str]) -> int:
-    from charter.comms.scheduler import start_ticker
+    from charter.comms.scheduler import run_due
     from charter.comms.tasks import deliver_due_messages
+    from charter.core import ticker
+    from charter.resources.reminders import remind_missing_timesheets
 
     deliver_due_messages.enqueue()  # messages that fell due while no worker ran
-    start_ticker()  # the communication plan's due occurrences, every minute
+    # Every minute: the communication plan's due occurrences, last week's missing timesheets.
+    ticker.start([run_due, remind_missing_timesheets])
     # The worker's own SIGTERM handling finishes the running task, then exits 0.
     call_command("db_worker", "--queue-name=*", "--no-reload", *args)
     return 0

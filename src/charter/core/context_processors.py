@@ -16,6 +16,14 @@ NAVIGATION = [
     ("comms:my_week", _("My week"), "calendar-week", "comms.communication", "view"),
     ("planning:calendar_list", _("Calendars"), "calendar", "planning.calendar", "view"),
     ("resources:resource_list", _("Resources"), "users-group", "resources.resource", "view"),
+    ("resources:utilisation", _("Utilisation"), "table", "resources.resource", "view"),
+    (
+        "resources:timesheet_week",
+        _("Timesheets"),
+        "clock-hour-4",
+        "resources.timesheet",
+        "view",
+    ),
     (
         "discovery:questionnaire_list",
         _("Questionnaires"),
@@ -39,10 +47,21 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"navigation": []}
-    items = []
-    for url_name, label, icon, resource, action in NAVIGATION:
-        if policy.allows(user, resource, action):
-            url = reverse(url_name)
-            active = request.path == url if url == "/" else request.path.startswith(url)
-            items.append({"url": url, "label": label, "icon": icon, "active": active})
+    entries = [
+        (reverse(url_name), label, icon)
+        for url_name, label, icon, resource, action in NAVIGATION
+        if policy.allows(user, resource, action)
+    ]
+    # The entry whose address is the longest start of this page's (/resources/utilisation/
+    # is "Utilisation", not also "Resources"); the dashboard only on itself.
+    matching = [
+        url
+        for url, _label, _icon in entries
+        if (request.path == url if url == "/" else request.path.startswith(url))
+    ]
+    current = max(matching, key=len, default=None)
+    items = [
+        {"url": url, "label": label, "icon": icon, "active": url == current}
+        for url, label, icon in entries
+    ]
     return {"navigation": items, "is_admin": policy.role_of(user) == policy.ADMIN}

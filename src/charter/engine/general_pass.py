@@ -152,7 +152,7 @@ class GeneralPass:
                     finish_bound = max(finish_bound, bound)
                 else:
                     start_bound = max(start_bound, bound)
-                if pred_slot & 1:
+                if pred_slot & 1 and self.dates.shown_at_evening(pred_slot >> 1):
                     from_finish = max(from_finish, bound)
             late_start = late[2 * i] if alap else None
             start, finish = self.work[i].early(start_bound, finish_bound, late_start)

@@ -48,6 +48,12 @@ class LeafDates:
         at_finish = self.by_finish[i] if dates[2 * i] == dates[2 * i + 1] else slot & 1
         return calendar.finish_of(dates[slot]) if at_finish else calendar.start_of(dates[slot])
 
+    def shown_at_evening(self, i: int) -> bool:
+        """Whether leaf i's finish is shown when its day's work ends: it takes time, or it is a
+        zero-length leaf driven by such a finish. A zero-length leaf shown in the morning (at
+        the project start, say) drives its successors in the morning too."""
+        return self.early[2 * i] != self.early[2 * i + 1] or self.by_finish[i]
+
     def project_index(self, slot: int, *, late: bool = False) -> int:
         if self.calendars[slot >> 1] is self.project:
             return (self.late if late else self.early)[slot]

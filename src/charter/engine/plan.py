@@ -142,18 +142,28 @@ def _by_cpm(
         late=[date for t in timings for date in (t.late_start, t.late_finish)],
         by_finish=[False] * len(leaves),
     )
-    position = {task.id: i for i, task in enumerate(leaves)}
-    early = dates.early
-    for link in links:
-        succ = position[link.successor]
-        if link.type[0] == "F" and early[2 * succ] == early[2 * succ + 1]:
-            driven = early[2 * position[link.predecessor] + 1] + link.lag == early[2 * succ]
-            dates.by_finish[succ] = dates.by_finish[succ] or driven
+    _mark_driven_by_finish(dates, links, {task.id: i for i, task in enumerate(leaves)})
     by_id = {
         task.id: dates.task_dates(i, task, timing)
         for i, (task, timing) in enumerate(zip(leaves, timings, strict=True))
     }
     return by_id, result.critical_paths()
+
+
+def _mark_driven_by_finish(dates: LeafDates, links: list[Link], position: dict[int, int]) -> None:
+    """Flag the zero-length leaves a predecessor's finish shown in the evening drives; repeated
+    until nothing changes, so a chain of milestones takes its first one's time of day."""
+    early, changed = dates.early, True
+    while changed:
+        changed = False
+        for link in links:
+            succ, pred = position[link.successor], position[link.predecessor]
+            if dates.by_finish[succ] or link.type[0] != "F":
+                continue
+            zero_length = early[2 * succ] == early[2 * succ + 1]
+            driven = early[2 * pred + 1] + link.lag == early[2 * succ]
+            if zero_length and driven and dates.shown_at_evening(pred):
+                dates.by_finish[succ] = changed = True
 
 
 def _engine_task(task: PlanTask, calendar: WorkCalendar) -> Task:

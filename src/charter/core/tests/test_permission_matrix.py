@@ -25,7 +25,12 @@ from charter.core.checks import api_path_view, iter_patterns
 from charter.discovery.tests import matrix_areas as discovery_matrix
 from charter.planning.tests import matrix_areas as planning_matrix
 from charter.planning.tests.factories import planning_world
-from charter.resources.tests import matrix_resources
+from charter.resources.tests import (
+    matrix_leveling,
+    matrix_resources,
+    matrix_timesheets,
+    matrix_utilisation,
+)
 from charter.testing.factories import (
     ImportJobFactory,
     InteractionFactory,
@@ -439,6 +444,12 @@ HTML.update(planning_matrix.HTML)
 API.update(planning_matrix.API)
 HTML.update(matrix_resources.HTML)
 API.update(matrix_resources.API)
+HTML.update(matrix_timesheets.HTML)
+API.update(matrix_timesheets.API)
+HTML.update(matrix_utilisation.HTML)
+API.update(matrix_utilisation.API)
+HTML.update(matrix_leveling.HTML)
+API.update(matrix_leveling.API)
 HTML.update(matrix_comms.HTML)
 API.update(matrix_comms.API)
 HTML.update(matrix_meetings.HTML)

@@ -322,6 +322,19 @@ def test_milestones_show_at_the_finish_that_drives_them() -> None:
     assert plan([], []) == PlanSchedule({}, START, START, [])
 
 
+@pytest.mark.parametrize("status", [None, START], ids=["cpm", "general pass"])
+def test_a_milestone_after_a_milestone_at_the_start_shows_in_the_morning_too(
+    status: datetime | None,
+) -> None:
+    """Nothing worked before the first milestone, so nothing ends the evening before."""
+    tasks = [plan_task(1, 0), plan_task(2, 0), plan_task(3, 0), plan_task(4, DAY)]
+    chain = [PlanLink(1, 2), PlanLink(2, 3), PlanLink(4, 1)]
+    result = plan(tasks[:3], chain[:2], status_date=status)
+    assert [span(result, n) for n in (1, 2, 3)] == [(START, START)] * 3
+    after_work = plan(tasks, chain, status_date=status)  # now a day's work drives the chain
+    assert [after_work.tasks[n].start for n in (1, 2, 3)] == [march(3, 18)] * 3
+
+
 # Properties on random plans
 
 

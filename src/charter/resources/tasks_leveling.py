@@ -1,0 +1,12 @@
+"""Background work of resource leveling: computing a proposal."""
+
+from django.tasks import task
+
+from charter.resources import services_leveling
+
+
+@task()
+def run_leveling(proposal_id: int) -> str:
+    """Run a leveling proposal; returns its status ("" when it was not running any more)."""
+    proposal = services_leveling.run_proposal(proposal_id)
+    return proposal.status if proposal is not None else ""

@@ -1,0 +1,330 @@
+"""Utilisation: every resource × ISO week across the projects a user may see, allocated work
+against capacity (``charter.engine.utilisation``), and the tasks behind one cell.
+
+A page costs a constant number of queries whatever the number of resources and weeks: the
+resources, the assignments of the tasks overlapping the window, the calendars they use and
+those calendars' exceptions, each in one query; then one engine calendar per distinct calendar.
+
+Which calendar: a resource's capacity is counted on its own calendar, else the default shared
+calendar (a resource without one works the company's usual hours across projects); an
+assignment's work is spread on the resource's calendar, else the task's own, else its
+project's, else the default one.
+"""
+
+import datetime
+from collections.abc import Hashable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any
+
+from django.core.paginator import Page, Paginator
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+
+from charter.engine.calendar import WorkCalendar
+from charter.engine.utilisation import (
+    Capacity,
+    Load,
+    NoWorkingTime,
+    ResourceRow,
+    WeekCell,
+    WorkingTime,
+    calendar_range,
+    utilisation,
+    weeks_from,
+)
+from charter.planning.adapters import to_aware, to_local
+from charter.planning.models import Calendar, Project, Task
+from charter.planning.models.calendars import CalendarException, parse_hours
+from charter.resources.choices import ResourceKind
+from charter.resources.models import Assignment, Resource
+
+DEFAULT_WEEKS = 12
+MAX_WEEKS = 52
+PER_PAGE = 50
+LIGHT_BELOW = Fraction(80, 100)  # under 80 %: lightly loaded; 80–100 %: well loaded
+HUNDRED = Decimal(100)
+TENTH = Decimal("0.1")
+
+
+@dataclass(frozen=True)
+class Window:
+    """``weeks`` consecutive ISO weeks (their Mondays)."""
+
+    weeks: tuple[datetime.date, ...]
+
+    @classmethod
+    def of(cls, start: datetime.date | None = None, weeks: int = DEFAULT_WEEKS) -> "Window":
+        """The ``weeks`` weeks (1 to 52) from the week of ``start`` (default: this week)."""
+        count = min(max(int(weeks), 1), MAX_WEEKS)
+        return cls(weeks_from(start or timezone.localdate(), count))
+
+    @property
+    def start(self) -> datetime.date:
+        return self.weeks[0]
+
+    @property
+    def end(self) -> datetime.date:
+        """The Monday after the last week."""
+        return self.weeks[-1] + datetime.timedelta(days=7)
+
+    def shifted(self, weeks: int) -> datetime.date:
+        return self.start + datetime.timedelta(days=7 * weeks)
+
+
+@dataclass(frozen=True)
+class Cell:
+    week: datetime.date
+    allocated_hours: Decimal
+    capacity_hours: Decimal
+    percent: int | None  # None: allocated in a week without working time
+    level: str  # "empty", "light" (< 80 %), "full" (80–100 %), "over" (> 100 %)
+    task_count: int
+
+    @property
+    def over(self) -> bool:
+        return self.level == "over"
+
+
+@dataclass(frozen=True)
+class Row:
+    resource: Resource
+    cells: list[Cell]
+    allocated_hours: Decimal
+    capacity_hours: Decimal
+    percent: int | None
+    level: str
+
+    @property
+    def over(self) -> bool:
+        return any(cell.over for cell in self.cells)
+
+
+@dataclass(frozen=True)
+class TaskLine:
+    """One task loading a resource in a week."""
+
+    task: Task
+    project: Project
+    hours: Decimal
+    units: Decimal  # the assignment's, 1 = 100 %
+    work_hours: Decimal  # the assignment's whole work
+
+
+@dataclass(frozen=True)
+class WeekDetail:
+    resource: Resource
+    cell: Cell
+    tasks: list[TaskLine]
+
+
+def hours(minutes: Fraction) -> Decimal:
+    return (Decimal(minutes.numerator) / Decimal(minutes.denominator) / 60).quantize(TENTH)
+
+
+def _level(allocated: Fraction, capacity: Fraction) -> tuple[int | None, str]:
+    if not allocated:
+        return (0 if capacity else None), "empty"
+    if not capacity:
+        return None, "over"
+    ratio = allocated / capacity
+    percent = int((Decimal(ratio.numerator) * HUNDRED / Decimal(ratio.denominator)).quantize(1))
+    if ratio > 1:
+        return percent, "over"
+    return percent, ("light" if ratio < LIGHT_BELOW else "full")
+
+
+def _cell(cell: WeekCell) -> Cell:
+    percent, level = _level(cell.allocated, cell.capacity)
+    return Cell(
+        week=cell.week,
+        allocated_hours=hours(cell.allocated),
+        capacity_hours=hours(cell.capacity),
+        percent=percent,
+        level=level,
+        task_count=len(cell.tasks),
+    )
+
+
+def _row(resource: Resource, row: ResourceRow) -> Row:
+    percent, level = _level(row.allocated, row.capacity)
+    return Row(
+        resource=resource,
+        cells=[_cell(cell) for cell in row.weeks],
+        allocated_hours=hours(row.allocated),
+        capacity_hours=hours(row.capacity),
+        percent=percent,
+        level=level,
+    )
+
+
+# ---- loading ----------------------------------------------------------------------------------
+
+
+def _moment(day: datetime.date) -> datetime.datetime:
+    return to_aware(datetime.datetime.combine(day, datetime.time()))
+
+
+def _local(moment: datetime.datetime | None) -> datetime.datetime:
+    local = to_local(moment)
+    if local is None:  # the window's query keeps scheduled tasks only
+        raise ValueError("an unscheduled task has no load to spread")
+    return local
+
+
+def _in_window(user: Any, window: Window) -> Any:
+    """The assignments ``user`` may see on scheduled tasks overlapping the window."""
+    return Assignment.objects.for_user(user).filter(
+        task__start__lt=_moment(window.end),
+        task__finish__gte=_moment(window.start),
+    )
+
+
+def pool(
+    user: Any, window: Window, *, kind: str = ResourceKind.WORK, project: Project | None = None
+) -> list[Resource]:
+    """The resources to show, by name, in one query: those of ``kind`` ("" for any) that are
+    active or loaded in the window; with ``project``, only those assigned to its tasks."""
+    loaded = _in_window(user, window).filter(resource=OuterRef("pk"))
+    rows = Resource.objects.for_user(user).filter(Q(is_active=True) | Q(Exists(loaded)))
+    if kind:
+        rows = rows.filter(kind=kind)
+    if project is not None:
+        rows = rows.filter(
+            Exists(Assignment.objects.filter(resource=OuterRef("pk"), task__project=project))
+        )
+    return list(rows.order_by("name", "pk"))
+
+
+def _default_calendar_id(calendars: dict[int, Calendar]) -> int:
+    for calendar in calendars.values():
+        if calendar.is_default and calendar.project_id is None:
+            return calendar.pk
+    # None yet: the standard China calendar is created once, as the plans do.
+    from charter.planning.services.calendars import default_calendar
+
+    calendar = default_calendar()
+    calendars[calendar.pk] = calendar
+    return calendar.pk
+
+
+def _work_calendars(
+    calendars: dict[int, Calendar], first: datetime.date, last: datetime.date
+) -> dict[Hashable, WorkingTime]:
+    """One engine calendar per calendar over ``first``..``last``, their exceptions read in one
+    query (``planning.adapters.work_calendar`` reads one calendar's)."""
+    exceptions: dict[int, dict[datetime.date, tuple[tuple[int, int], ...]]] = {
+        pk: {} for pk in calendars
+    }
+    rows = CalendarException.objects.filter(
+        calendar_id__in=list(calendars), day__range=(first, last)
+    ).values_list("calendar_id", "day", "working", "hours")
+    for calendar_id, day, working, text in rows:
+        usual = tuple(calendars[calendar_id].intervals)
+        exceptions[calendar_id][day] = (
+            (tuple(parse_hours(text)) if text else usual) if working else ()
+        )
+    built: dict[Hashable, WorkingTime] = {}
+    for pk, calendar in calendars.items():
+        usual = tuple(calendar.intervals)
+        weekdays = set(calendar.weekdays)
+        week = [usual if weekday in weekdays else () for weekday in range(7)]
+        try:
+            built[pk] = WorkCalendar(first, last, week, exceptions[pk])
+        except ValueError:  # no working minute in the range
+            built[pk] = NoWorkingTime()
+    return built
+
+
+def _compute(
+    user: Any, window: Window, resources: Sequence[Resource], weeks: Sequence[datetime.date]
+) -> tuple[list[ResourceRow], dict[tuple[int, int], Assignment]]:
+    """The engine's rows for ``resources`` and the assignments by (resource id, task id)."""
+    if not resources:
+        return [], {}
+    assignments = list(
+        _in_window(user, window)
+        .filter(resource_id__in=[resource.pk for resource in resources])
+        .select_related("task__project")
+    )
+    wanted = {r.calendar_id for r in resources} | {
+        a.task.calendar_id or a.task.project.calendar_id for a in assignments
+    }
+    calendars = {
+        calendar.pk: calendar
+        for calendar in Calendar.objects.filter(
+            Q(pk__in=[pk for pk in wanted if pk]) | Q(is_default=True, project__isnull=True)
+        )
+    }
+    default = _default_calendar_id(calendars)
+    by_id = {resource.pk: resource for resource in resources}
+    loads = [
+        Load(
+            resource=a.resource_id,
+            task=a.task_id,
+            start=_local(a.task.start),
+            finish=_local(a.task.finish),
+            work=a.work,
+            calendar=by_id[a.resource_id].calendar_id
+            or a.task.calendar_id
+            or a.task.project.calendar_id
+            or default,
+        )
+        for a in assignments
+    ]
+    capacities = [
+        Capacity(resource.pk, resource.max_units, resource.calendar_id or default)
+        for resource in resources
+    ]
+    first, last = calendar_range(loads, weeks)
+    engine_calendars = _work_calendars(calendars, first, last)
+    rows = utilisation(capacities, loads, engine_calendars, weeks)
+    return rows, {(a.resource_id, a.task_id): a for a in assignments}
+
+
+def rows_for(user: Any, window: Window, resources: Sequence[Resource]) -> list[Row]:
+    """The heat map's rows of ``resources`` over the window."""
+    rows, _assignments = _compute(user, window, resources, window.weeks)
+    by_id = {resource.pk: resource for resource in resources}
+    return [_row(by_id[row.resource], row) for row in rows]  # type: ignore[index]
+
+
+def heat_map(
+    user: Any,
+    window: Window,
+    *,
+    kind: str = ResourceKind.WORK,
+    project: Project | None = None,
+    over_only: bool = False,
+    page: Any = 1,
+    per_page: int = PER_PAGE,
+) -> Page[Any]:
+    """A page of rows (``page.object_list`` holds ``Row``s). Over-allocated only: every
+    resource is computed to know which to keep; otherwise only those of the page."""
+    resources = pool(user, window, kind=kind, project=project)
+    if over_only:
+        rows = [row for row in rows_for(user, window, resources) if row.over]
+        return Paginator(rows, per_page).get_page(page)
+    shown = Paginator(resources, per_page).get_page(page)
+    return Page(rows_for(user, window, list(shown.object_list)), shown.number, shown.paginator)
+
+
+def week_detail(user: Any, resource: Resource, week: datetime.date) -> WeekDetail:
+    """The tasks loading ``resource`` in the week of ``week``, most hours first."""
+    window = Window.of(week, 1)
+    [row], assignments = _compute(user, window, [resource], window.weeks)
+    [cell] = row.weeks
+    lines = []
+    for share in cell.tasks:
+        assignment = assignments[(resource.pk, share.task)]  # type: ignore[index]
+        lines.append(
+            TaskLine(
+                task=assignment.task,
+                project=assignment.task.project,
+                hours=hours(share.minutes),
+                units=assignment.units,
+                work_hours=hours(Fraction(assignment.work)),
+            )
+        )
+    return WeekDetail(resource=resource, cell=_cell(cell), tasks=lines)

@@ -1,0 +1,109 @@
+"""Utilisation pages: the heat map of resources × weeks (allocated against capacity, across the
+projects the user may see) and the drill-down to the tasks behind one cell (an HTMX fragment
+under the map, or a page of its own)."""
+
+import datetime
+from typing import Any
+
+from django import forms
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.urls import path
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET
+
+from charter.core import policy
+from charter.planning.models import Project
+from charter.resources import utilisation as services
+from charter.resources.choices import ResourceKind
+from charter.resources.models import Resource
+
+RESOURCE = "resources.resource"
+WEEK_CHOICES = (4, 8, 12, 26, 52)
+
+
+class UtilisationFilterForm(forms.Form):
+    """The window and filters; an invalid value is reported and its default used instead."""
+
+    start = forms.DateField(label=_("From the week of"), required=False)
+    weeks = forms.IntegerField(
+        label=_("Weeks"), required=False, min_value=1, max_value=services.MAX_WEEKS
+    )
+    project = forms.ModelChoiceField(
+        label=_("Project"),
+        queryset=Project.objects.none(),
+        required=False,
+        empty_label=_("All projects"),
+    )
+    kind = forms.ChoiceField(
+        label=_("Type"), required=False, choices=[("", _("Any type")), *ResourceKind.choices]
+    )
+    over = forms.BooleanField(label=_("Only over-allocated"), required=False)
+
+    def __init__(self, data: Any, *, user: Any) -> None:
+        data = data.copy()
+        if "kind" not in data:
+            data["kind"] = ResourceKind.WORK  # work resources unless asked otherwise
+        super().__init__(data)
+        projects = Project.objects.for_user(user).order_by("code", "pk")
+        self.fields["project"].queryset = projects  # type: ignore[attr-defined]
+
+    def value(self, name: str, default: Any = None) -> Any:
+        """The cleaned value of ``name``; ``default`` when it is empty or invalid."""
+        self.is_valid()
+        cleaned = self.cleaned_data.get(name)
+        return default if cleaned in (None, "") else cleaned
+
+
+def _week(value: str) -> datetime.date:
+    try:
+        return datetime.date.fromisoformat(value)
+    except ValueError:
+        raise Http404 from None
+
+
+@require_GET
+@policy.requires(RESOURCE, "view")
+def utilisation(request: HttpRequest) -> HttpResponse:
+    """``?start=YYYY-MM-DD&weeks=12&project=&kind=work&over=on&page=``."""
+    form = UtilisationFilterForm(request.GET, user=request.user)
+    window = services.Window.of(form.value("start"), form.value("weeks", services.DEFAULT_WEEKS))
+    page = services.heat_map(
+        request.user,
+        window,
+        kind=form.value("kind") or "",
+        project=form.value("project"),
+        over_only=bool(form.value("over")),
+        page=request.GET.get("page"),
+    )
+    context = {
+        "form": form,
+        "window": window,
+        "page": page,
+        "weeks": window.weeks,
+        "week_choices": sorted({*WEEK_CHOICES, len(window.weeks)}),
+        "filtered": bool(form.value("project") or form.value("over")),
+        "previous_start": window.shifted(-len(window.weeks)),
+        "next_start": window.shifted(len(window.weeks)),
+    }
+    return render(request, "resources/utilisation/heat_map.html", context)
+
+
+@require_GET
+@policy.requires(RESOURCE, "view")
+def utilisation_week(request: HttpRequest, pk: int, week: str) -> HttpResponse:
+    """The tasks loading one resource in one week (a fragment for HTMX, else a page)."""
+    resource = get_object_or_404(Resource.objects.for_user(request.user), pk=pk)
+    detail = services.week_detail(request.user, resource, _week(week))
+    template = (
+        "resources/utilisation/_detail.html"
+        if request.htmx  # type: ignore[attr-defined]
+        else "resources/utilisation/detail.html"
+    )
+    return render(request, template, {"detail": detail})
+
+
+urls = [
+    path("resources/utilisation/", utilisation, name="utilisation"),
+    path("resources/utilisation/<int:pk>/<str:week>/", utilisation_week, name="utilisation_week"),
+]
