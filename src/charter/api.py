@@ -13,9 +13,6 @@ from charter.crm.api.contacts import router as contacts_router
 from charter.discovery.api import router as discovery_router
 from charter.planning.api import router as planning_router
 from charter.resources.api import router as resources_router
-from charter.resources.api_leveling import router as leveling_router
-from charter.resources.api_timesheets import router as timesheets_router
-from charter.resources.api_utilisation import router as utilisation_router
 
 api = CharterAPI(
     title="Charter API",
@@ -42,7 +39,4 @@ api.add_router("/imports", imports_api.router)
 api.add_router("/", planning_router)
 api.add_router("/", discovery_router)
 api.add_router("/", resources_router)
-api.add_router("/", utilisation_router)
-api.add_router("/", timesheets_router)
-api.add_router("/", leveling_router)
 api.add_router("/", comms_router)

@@ -1,5 +1,11 @@
-from charter.resources import views, views_leveling, views_timesheets, views_utilisation
+from charter.resources.views import leveling, pool, timesheets, utilisation
 
 app_name = "resources"
 
-urlpatterns = views.urls + views_timesheets.urls + views_utilisation.urls + views_leveling.urls
+# Each views module lists its own routes in ``urls``.
+urlpatterns = [
+    *pool.urls,
+    *timesheets.urls,
+    *utilisation.urls,
+    *leveling.urls,
+]

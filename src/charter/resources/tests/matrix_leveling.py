@@ -8,9 +8,10 @@ from charter.planning.models import MINUTES_PER_DAY, Project, Task
 from charter.planning.services import plan
 from charter.planning.services.templates import TemplateContent
 from charter.planning.tests.factories import make_project, make_template, planning_world
-from charter.resources import services, services_leveling
 from charter.resources.models import Resource
-from charter.resources.models_leveling import LevelingProposal
+from charter.resources.models.leveling import LevelingProposal
+from charter.resources.services import leveling as services_leveling
+from charter.resources.services import pool as services
 from charter.testing.matrix import LOGIN, Case, roles
 
 DAY = MINUTES_PER_DAY

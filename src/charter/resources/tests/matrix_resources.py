@@ -5,8 +5,8 @@ from typing import Any
 from charter.accounts.models import User
 from charter.planning.models import Task
 from charter.planning.tests.factories import planning_world
-from charter.resources import services
 from charter.resources.models import Assignment, Resource
+from charter.resources.services import pool as services
 from charter.testing.matrix import LOGIN, Case, roles
 
 

@@ -6,8 +6,8 @@ from typing import Any
 
 from charter.accounts.models import User
 from charter.planning.tests.factories import planning_world
-from charter.resources import services_timesheets as sheets
-from charter.resources.models_timesheets import Timesheet
+from charter.resources.models.timesheets import Timesheet
+from charter.resources.services import timesheets as sheets
 from charter.testing.matrix import LOGIN, Case, roles
 
 MONDAY = datetime.date(2026, 12, 7)

@@ -4,8 +4,8 @@ from decimal import Decimal
 
 import pytest
 
-from charter.resources import services
 from charter.resources.models import Assignment, Resource
+from charter.resources.services import pool as services
 
 pytestmark = pytest.mark.django_db
 JSON = "application/json"

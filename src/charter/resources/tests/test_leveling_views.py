@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from charter.resources.models_leveling import LevelingProposal, ProposalStatus
+from charter.resources.models.leveling import LevelingProposal, ProposalStatus
 from charter.resources.tests.matrix_leveling import clash, empty_project
 
 pytestmark = pytest.mark.django_db

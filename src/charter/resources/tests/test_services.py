@@ -8,8 +8,8 @@ from django.core.exceptions import ValidationError
 from charter.core.concurrency import StaleEdit
 from charter.core.models import AuditEvent
 from charter.planning.services import calendars
-from charter.resources import services
 from charter.resources.models import Assignment, Resource
+from charter.resources.services import pool as services
 
 pytestmark = pytest.mark.django_db
 

@@ -6,9 +6,9 @@ from decimal import Decimal
 
 import pytest
 
-from charter.resources import services
-from charter.resources import services_timesheets as sheets
-from charter.resources.models_timesheets import TimesheetStatus
+from charter.resources.models.timesheets import TimesheetStatus
+from charter.resources.services import pool as services
+from charter.resources.services import timesheets as sheets
 
 pytestmark = pytest.mark.django_db
 

@@ -10,9 +10,9 @@ from django.core.exceptions import ValidationError
 from charter.core.concurrency import StaleEdit
 from charter.core.models import AuditEvent
 from charter.planning.adapters import to_local
-from charter.resources import services
-from charter.resources import services_timesheets as sheets
-from charter.resources.models_timesheets import TimesheetEntry, TimesheetStatus
+from charter.resources.models.timesheets import TimesheetEntry, TimesheetStatus
+from charter.resources.services import pool as services
+from charter.resources.services import timesheets as sheets
 from charter.testing.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

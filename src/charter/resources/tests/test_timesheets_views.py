@@ -11,9 +11,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from charter.planning.services.plan import add_task
-from charter.resources import services
-from charter.resources import services_timesheets as sheets
-from charter.resources.models_timesheets import TimesheetStatus
+from charter.resources.models.timesheets import TimesheetStatus
+from charter.resources.services import pool as services
+from charter.resources.services import timesheets as sheets
 
 pytestmark = pytest.mark.django_db
 

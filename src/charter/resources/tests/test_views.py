@@ -9,8 +9,8 @@ from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from charter.resources import services
 from charter.resources.models import Assignment, Resource
+from charter.resources.services import pool as services
 
 pytestmark = pytest.mark.django_db
 

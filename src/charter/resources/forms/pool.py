@@ -14,7 +14,7 @@ from charter.planning.forms import colleagues
 from charter.planning.models import Calendar, Task
 from charter.resources.choices import ResourceKind
 from charter.resources.models import Assignment, Resource
-from charter.resources.services import MINUTES_PER_HOUR, assignable_resources
+from charter.resources.services.pool import MINUTES_PER_HOUR, assignable_resources
 
 HUNDRED = Decimal(100)
 

@@ -17,9 +17,9 @@ from charter.core.api import IF_MATCH, read_with_etag, set_etag, update_with_if_
 from charter.crm.choices import Currency
 from charter.planning.forms import colleagues
 from charter.planning.models import Calendar, Task
-from charter.resources import services
 from charter.resources.choices import ResourceKind
 from charter.resources.models import Assignment, Resource
+from charter.resources.services import pool as services
 
 router = Router(tags=["resources"])
 

@@ -10,8 +10,8 @@ from ninja import Field, Router, Schema, Status
 from charter.core import policy
 from charter.planning.models import Project
 from charter.planning.querysets import visible_project
-from charter.resources import services_leveling
-from charter.resources.models_leveling import LevelingMode, LevelingProposal, LevelingScope
+from charter.resources.models.leveling import LevelingMode, LevelingProposal, LevelingScope
+from charter.resources.services import leveling as services
 
 router = Router(tags=["leveling"])
 
@@ -103,7 +103,7 @@ def _proposal(request: HttpRequest, proposal_id: int) -> LevelingProposal:
 @policy.api_requires(RULE, "add")
 def propose(request: HttpRequest, project_id: int, payload: ProposeIn) -> object:
     project = visible_project(request.user, project_id)
-    proposal = services_leveling.propose(
+    proposal = services.propose(
         project,
         actor=request.user,
         mode=payload.mode,
@@ -128,7 +128,7 @@ def read(request: HttpRequest, proposal_id: int) -> object:
 )
 @policy.api_requires(RULE, "apply")
 def apply(request: HttpRequest, proposal_id: int) -> object:
-    proposal = services_leveling.apply(_proposal(request, proposal_id), actor=request.user)
+    proposal = services.apply(_proposal(request, proposal_id), actor=request.user)
     return _out(proposal)
 
 
@@ -137,5 +137,5 @@ def apply(request: HttpRequest, proposal_id: int) -> object:
 )
 @policy.api_requires(RULE, "apply")
 def discard(request: HttpRequest, proposal_id: int) -> object:
-    proposal = services_leveling.discard(_proposal(request, proposal_id), actor=request.user)
+    proposal = services.discard(_proposal(request, proposal_id), actor=request.user)
     return _out(proposal)

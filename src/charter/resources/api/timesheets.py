@@ -17,9 +17,9 @@ from ninja.pagination import LimitOffsetPagination, paginate
 from charter.core import policy
 from charter.core.api import IF_MATCH, expected_version, field_error, problem, set_etag
 from charter.core.concurrency import version_from_if_match
-from charter.resources import services_timesheets as services
-from charter.resources.models_timesheets import Timesheet, TimesheetStatus
-from charter.resources.services import sees_rates
+from charter.resources.models.timesheets import Timesheet, TimesheetStatus
+from charter.resources.services import timesheets as services
+from charter.resources.services.pool import sees_rates
 
 router = Router(tags=["timesheets"])
 

@@ -32,7 +32,7 @@ from charter.planning.models import Project, Task
 from charter.planning.services.plan import update_task
 from charter.resources.choices import ResourceKind
 from charter.resources.models import Resource
-from charter.resources.models_timesheets import (
+from charter.resources.models.timesheets import (
     MINUTES_PER_DAY_MAX,
     Timesheet,
     TimesheetEntry,
@@ -78,8 +78,8 @@ def task_choices(user: Any) -> list[Task]:
         .annotate(mine=Sum("assignments__pk", filter=Q(assignments__resource__user=user)))
         .order_by("project__code", "position", "pk")
     )
-    rows = list(rows)
-    return [task for task in rows if task.mine] + [task for task in rows if not task.mine]
+    tasks: list[Any] = list(rows)
+    return [task for task in tasks if task.mine] + [task for task in tasks if not task.mine]
 
 
 def week_of(user: Any, week_start: datetime.date) -> Timesheet:
@@ -245,12 +245,12 @@ def save_entries(
     each bad row: a task of a project the author is not on, a day outside the week, minutes
     outside 0..1440 or more than 24 hours on a day; StaleEdit if saved since
     ``expected_version``."""
-    rows = [row if isinstance(row, Row) else Row(**row) for row in rows]
+    parsed = [row if isinstance(row, Row) else Row(**row) for row in rows]
     _own(sheet, actor)
     sheet = Timesheet.objects.select_for_update().get(pk=sheet.pk)
     if not sheet.is_editable:
         raise _locked_error(sheet)
-    entries = _check_rows(sheet, rows)
+    entries = _check_rows(sheet, parsed)
     before = total_minutes(sheet)
     update_versioned(sheet, expected_version=expected_version, fields=())
     sheet.entries.all().delete()
@@ -333,7 +333,7 @@ def approve(sheet: Timesheet, *, actor: Any, expected_version: int) -> Approval:
         expected_version=expected_version,
         fields=("status", "decided_by", "decided_at", "rejection_note"),
     )
-    cost = sum((entry.cost for entry in entries), Decimal(0))
+    cost = sum((entry.cost or Decimal(0) for entry in entries), Decimal(0))
     audit.record(
         sheet,
         "timesheet_approved",
@@ -374,7 +374,7 @@ def planned_minutes(task: Task) -> int:
     return sum(assignment.work for assignment in task.assignments.all())
 
 
-def approved_work(task_ids: Iterable[int]) -> dict[int, dict[str, Any]]:
+def approved_work(task_ids: Iterable[int]) -> dict[int, Mapping[str, Any]]:
     """Per task: the approved minutes (all people, all weeks) and the first day worked."""
     rows = (
         TimesheetEntry.objects.filter(

@@ -2,11 +2,11 @@
 
 from django.tasks import task
 
-from charter.resources import services_leveling
+from charter.resources.services import leveling as services
 
 
 @task()
 def run_leveling(proposal_id: int) -> str:
     """Run a leveling proposal; returns its status ("" when it was not running any more)."""
-    proposal = services_leveling.run_proposal(proposal_id)
+    proposal = services.run_proposal(proposal_id)
     return proposal.status if proposal is not None else ""

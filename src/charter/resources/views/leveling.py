@@ -24,8 +24,9 @@ from charter.core.forms import StyledForm, submit
 from charter.planning import gantt
 from charter.planning.models import Dependency, Project, Task
 from charter.planning.querysets import visible_project
-from charter.resources import leveling, services_leveling
-from charter.resources.models_leveling import LevelingMode, LevelingProposal, ProposalStatus
+from charter.resources import leveling
+from charter.resources.models.leveling import LevelingMode, LevelingProposal, ProposalStatus
+from charter.resources.services import leveling as services
 
 RULE = "resources.leveling"
 PER_PAGE = 20
@@ -60,8 +61,8 @@ class LevelingForm(StyledForm, forms.Form):
     )
     time_limit = forms.IntegerField(
         label=gettext_lazy("Time limit (seconds)"),
-        min_value=services_leveling.TIME_LIMIT_MIN,
-        max_value=services_leveling.TIME_LIMIT_MAX,
+        min_value=services.TIME_LIMIT_MIN,
+        max_value=services.TIME_LIMIT_MAX,
         initial=5,
         help_text=gettext_lazy("Optimise mode only: 1 to 30 seconds."),
     )
@@ -114,7 +115,7 @@ def propose(request: HttpRequest, pk: int) -> HttpResponse:
 
     def save(data: dict[str, Any]) -> None:
         made.append(
-            services_leveling.propose(
+            services.propose(
                 project,
                 actor=request.user,
                 mode=data["mode"],
@@ -250,17 +251,13 @@ def _decide(request: HttpRequest, pk: int, verb: Any, done: str) -> HttpResponse
 @require_POST
 @policy.requires(RULE, "apply")
 def apply(request: HttpRequest, pk: int) -> HttpResponse:
-    return _decide(
-        request, pk, services_leveling.apply, _("Leveling applied: the plan is rescheduled.")
-    )
+    return _decide(request, pk, services.apply, _("Leveling applied: the plan is rescheduled."))
 
 
 @require_POST
 @policy.requires(RULE, "apply")
 def discard(request: HttpRequest, pk: int) -> HttpResponse:
-    return _decide(
-        request, pk, services_leveling.discard, _("Proposal discarded: the plan is unchanged.")
-    )
+    return _decide(request, pk, services.discard, _("Proposal discarded: the plan is unchanged."))
 
 
 urls = [

@@ -18,7 +18,7 @@ from charter.core.concurrency import update_versioned
 from charter.planning.adapters import local_zone, schedule_project
 from charter.planning.models import Project, Task
 from charter.resources import leveling
-from charter.resources.models_leveling import LevelingMode, LevelingProposal, ProposalStatus
+from charter.resources.models.leveling import LevelingMode, LevelingProposal, ProposalStatus
 
 ACTION_LABELS.update({"leveled": gettext_lazy("leveled resources of")})
 
@@ -83,12 +83,12 @@ def _scope_ids(proposal: LevelingProposal) -> list[int]:
 def propose(
     project: Project, *, actor: Any, mode: str = LevelingMode.FAST, options: Mapping[str, Any]
 ) -> LevelingProposal:
-    """A running proposal for ``project`` and its run queued (``tasks_leveling``).
+    """A running proposal for ``project`` and its run queued (``tasks``).
     ValidationError for a bad mode or options; nothing is written then."""
     if mode not in LevelingMode.values:
         raise ValidationError({"mode": _("Choose fast or optimise.")})
     checked = _options(options)
-    from charter.resources.tasks_leveling import run_leveling
+    from charter.resources.tasks import run_leveling
 
     with transaction.atomic():
         proposal = LevelingProposal.objects.create(

@@ -18,8 +18,7 @@ from charter.core.exports import Column, export_response
 from charter.core.forms import submit
 from charter.core.models import AuditEvent
 from charter.planning.models import Task
-from charter.resources import services
-from charter.resources.forms import (
+from charter.resources.forms.pool import (
     AssignForm,
     AssignmentForm,
     ResourceEditForm,
@@ -29,6 +28,7 @@ from charter.resources.forms import (
     percent_of,
 )
 from charter.resources.models import Assignment, Resource
+from charter.resources.services import pool as services
 
 PER_PAGE = 50
 HISTORY_ROWS = 20

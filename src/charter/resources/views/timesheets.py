@@ -19,16 +19,16 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from charter.core import policy
 from charter.core.concurrency import StaleEdit
 from charter.core.forms import submit
-from charter.resources import services_timesheets as services
-from charter.resources.forms_timesheets import (
+from charter.resources.forms.timesheets import (
     DecisionForm,
     RejectForm,
     WeekForm,
     grid_of,
     hours_text,
 )
-from charter.resources.models_timesheets import DAYS_PER_WEEK, Timesheet
-from charter.resources.services import sees_rates
+from charter.resources.models.timesheets import DAYS_PER_WEEK, Timesheet
+from charter.resources.services import timesheets as services
+from charter.resources.services.pool import sees_rates
 
 TIMESHEET = "resources.timesheet"
 PER_PAGE = 50

@@ -11,8 +11,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from charter.core.forms import StyledForm, VersionedForm
-from charter.resources.models_timesheets import DAYS_PER_WEEK, Timesheet, TimesheetEntry
-from charter.resources.services_timesheets import MINUTES_PER_HOUR, NOTE_LENGTH, Row
+from charter.resources.models.timesheets import DAYS_PER_WEEK, Timesheet, TimesheetEntry
+from charter.resources.services.timesheets import MINUTES_PER_HOUR, NOTE_LENGTH, Row
 
 MAX_ROWS = 200
 TASK_KEY = re.compile(r"^task_(\d{1,3})$")

@@ -116,12 +116,3 @@ class Assignment(VersionedModel):
 
     def __str__(self) -> str:
         return f"{self.resource} → {self.task}"
-
-
-# The timesheet and leveling tables live in their own modules.
-from charter.resources.models_leveling import LevelingProposal  # noqa: E402, F401
-from charter.resources.models_timesheets import (  # noqa: E402, F401
-    Timesheet,
-    TimesheetEntry,
-    TimesheetStatus,
-)

@@ -1,0 +1,42 @@
+"""The verbs of resources, one module per area: the pool and assignments, timesheets, leveling.
+
+The verbs other apps call are importable from here (``charter.resources.services``).
+"""
+
+from charter.resources.services.pool import (
+    ASSIGNMENT_FIELDS,
+    MINUTES_PER_HOUR,
+    RATE_FIELDS,
+    RESOURCE_FIELDS,
+    assign,
+    assignable_resources,
+    create_resource,
+    deactivate_resource,
+    default_work,
+    delete_resource,
+    filter_resources,
+    sees_rates,
+    unassign,
+    update_assignment,
+    update_resource,
+    with_tasks,
+)
+
+__all__ = [
+    "ASSIGNMENT_FIELDS",
+    "MINUTES_PER_HOUR",
+    "RATE_FIELDS",
+    "RESOURCE_FIELDS",
+    "assign",
+    "assignable_resources",
+    "create_resource",
+    "deactivate_resource",
+    "default_work",
+    "delete_resource",
+    "filter_resources",
+    "sees_rates",
+    "unassign",
+    "update_assignment",
+    "update_resource",
+    "with_tasks",
+]

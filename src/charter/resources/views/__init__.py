@@ -1,0 +1,1 @@
+"""The resources pages, one module per area; each module lists its routes in ``urls``."""
