@@ -1,4 +1,4 @@
-from charter.resources.views import leveling, pool, timesheets, utilisation
+from charter.resources.views import budget, leveling, needs, pool, timesheets, utilisation
 
 app_name = "resources"
 
@@ -8,4 +8,6 @@ urlpatterns = [
     *timesheets.urls,
     *utilisation.urls,
     *leveling.urls,
+    *budget.urls,
+    *needs.urls,
 ]

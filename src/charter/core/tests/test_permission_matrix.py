@@ -26,7 +26,9 @@ from charter.discovery.tests import matrix_areas as discovery_matrix
 from charter.planning.tests import matrix_areas as planning_matrix
 from charter.planning.tests.factories import planning_world
 from charter.resources.tests import (
+    matrix_budget,
     matrix_leveling,
+    matrix_needs,
     matrix_resources,
     matrix_timesheets,
     matrix_utilisation,
@@ -450,6 +452,10 @@ HTML.update(matrix_utilisation.HTML)
 API.update(matrix_utilisation.API)
 HTML.update(matrix_leveling.HTML)
 API.update(matrix_leveling.API)
+HTML.update(matrix_needs.HTML)
+API.update(matrix_needs.API)
+HTML.update(matrix_budget.HTML)
+API.update(matrix_budget.API)
 HTML.update(matrix_comms.HTML)
 API.update(matrix_comms.API)
 HTML.update(matrix_meetings.HTML)

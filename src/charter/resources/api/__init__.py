@@ -2,8 +2,8 @@
 
 from ninja import Router
 
-from charter.resources.api import leveling, pool, timesheets, utilisation
+from charter.resources.api import budget, leveling, needs, pool, timesheets, utilisation
 
 router = Router()
-for area in (pool, utilisation, timesheets, leveling):
+for area in (pool, utilisation, timesheets, leveling, budget, needs):
     router.add_router("", area.router)

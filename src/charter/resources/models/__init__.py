@@ -1,21 +1,31 @@
 """resources' tables, one module per area; import them from here."""
 
+from charter.resources.models.budget import BudgetLine, CostCategory, Expense
 from charter.resources.models.leveling import (
     LevelingMode,
     LevelingProposal,
     LevelingScope,
     ProposalStatus,
 )
+from charter.resources.models.needs import RateChange, ResourceSkill, Role, Skill, TaskNeed
 from charter.resources.models.pool import Assignment, Resource
 from charter.resources.models.timesheets import Timesheet, TimesheetEntry, TimesheetStatus
 
 __all__ = [
     "Assignment",
+    "BudgetLine",
+    "CostCategory",
+    "Expense",
     "LevelingMode",
     "LevelingProposal",
     "LevelingScope",
     "ProposalStatus",
+    "RateChange",
     "Resource",
+    "ResourceSkill",
+    "Role",
+    "Skill",
+    "TaskNeed",
     "Timesheet",
     "TimesheetEntry",
     "TimesheetStatus",

@@ -60,6 +60,31 @@ class Resource(VersionedModel):
         help_text=_("When the resource works, e.g. a night shift. Empty: the project calendar."),
     )
     is_active = models.BooleanField(_("active"), default=True)
+    role = models.ForeignKey(
+        "resources.Role",
+        verbose_name=_("role"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="resources",
+        help_text=_("What the person does; task needs ask for roles."),
+    )
+    is_placeholder = models.BooleanField(
+        _("generic resource"),
+        default=False,
+        help_text=_(
+            "Stands for people not yet named, e.g. “Senior backend engineer” with max units 2; "
+            "replace it with a person later."
+        ),
+    )
+    cost_per_use = models.DecimalField(
+        _("cost per use"),
+        max_digits=12,
+        decimal_places=2,
+        default=Decimal("0.00"),
+        validators=[MinValueValidator(Decimal("0"))],
+        help_text=_("Charged once per assignment, e.g. for equipment and material."),
+    )
     external_uid = models.PositiveIntegerField(
         _("MS Project UID"), null=True, blank=True, editable=False
     )
@@ -68,7 +93,7 @@ class Resource(VersionedModel):
     objects = ResourceQuerySet.as_manager()
 
     charter_history = True
-    charter_history_private = ("standard_rate", "currency")  # rates: managers only
+    charter_history_private = ("standard_rate", "currency", "cost_per_use")  # managers only
 
     class Meta:
         verbose_name = _("resource")

@@ -7,7 +7,8 @@ its work to the plan: each task's actual start (the first day worked, when unset
 percent complete raised towards approved work / planned work (the task's effort, else its
 assigned work), capped at 99% (100% stays the team's call) and never lowered; both through
 ``planning.services.update_task``, so the plan reschedules. Each entry's cost is frozen at
-approval: hours × the standard rate of the person's work resource (none: cost 0).
+approval: hours × the cost rate of the person's work resource on the entry's day
+(``services.rates.cost_rate_on``; none: cost 0).
 """
 
 import datetime
@@ -38,6 +39,7 @@ from charter.resources.models.timesheets import (
     TimesheetEntry,
     TimesheetStatus,
 )
+from charter.resources.services import rates
 
 ACTION_LABELS.update(
     {
@@ -318,10 +320,10 @@ def approve(sheet: Timesheet, *, actor: Any, expected_version: int) -> Approval:
     decide it; StaleEdit if changed since ``expected_version``."""
     sheet = _decidable(sheet, actor)
     resource = rate_of(sheet.user)
-    rate = resource.standard_rate if resource else Decimal(0)
     currency = resource.currency if resource else ""
     entries = list(sheet.entries.all())
     for entry in entries:
+        rate = rates.cost_rate_on(resource, entry.day) if resource else Decimal(0)
         entry.cost = (hours_of(entry.minutes) * rate).quantize(CENT, rounding=ROUND_HALF_UP)
         entry.currency = currency
     TimesheetEntry.objects.bulk_update(entries, ["cost", "currency"])

@@ -1,0 +1,278 @@
+"""What a project needs week by week (people by role, needed against assigned), the equipment
+and materials on it, and its planned money per month: the project's "Needs" tab."""
+
+import datetime
+from collections import defaultdict
+from collections.abc import Hashable, Sequence
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
+from typing import Any
+
+from django.db.models import Q
+from django.utils.translation import gettext_lazy
+
+from charter.core.choices import ACTION_LABELS, CHANGE_LABELS
+from charter.engine.utilisation import Load, calendar_range, spread, weeks_from
+from charter.planning.models import Calendar, Project, Task
+from charter.resources import utilisation
+from charter.resources.choices import ResourceKind
+from charter.resources.models import Assignment, Resource, Role, TaskNeed
+from charter.resources.services.rates import RateBook
+
+ACTION_LABELS.update(
+    {
+        "need_added": gettext_lazy("added a need to"),
+        "need_changed": gettext_lazy("changed a need of"),
+        "need_removed": gettext_lazy("removed a need from"),
+        "skill_added": gettext_lazy("added a skill to"),
+        "skill_changed": gettext_lazy("changed a skill of"),
+        "skill_removed": gettext_lazy("removed a skill from"),
+        "placeholder_replaced": gettext_lazy("replaced a generic resource on"),
+    }
+)
+CHANGE_LABELS.update({"need": gettext_lazy("need"), "skill": gettext_lazy("skill")})
+
+ROLE_FIELDS = ("name", "description")
+SKILL_FIELDS = ("name",)
+PROFILE_FIELDS = ("role", "is_placeholder", "cost_per_use")
+NEED_FIELDS = ("role", "skill", "min_level", "quantity", "effort_hours", "note")
+MINUTES_PER_HOUR = 60
+CENT = Decimal("0.01")
+TENTH = Decimal("0.1")
+DAY = datetime.timedelta(days=1)
+CANDIDATES = 10
+
+
+# ---- needs by week ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RoleWeek:
+    week: datetime.date
+    needed_hours: Decimal
+    assigned_hours: Decimal
+
+    @property
+    def shortfall_hours(self) -> Decimal:
+        return max(self.needed_hours - self.assigned_hours, Decimal(0))
+
+    @property
+    def short(self) -> bool:
+        return self.shortfall_hours > 0
+
+
+@dataclass(frozen=True)
+class RoleRow:
+    role: Role
+    weeks: list[RoleWeek]
+
+    @property
+    def needed_hours(self) -> Decimal:
+        return sum((cell.needed_hours for cell in self.weeks), Decimal(0))
+
+    @property
+    def assigned_hours(self) -> Decimal:
+        return sum((cell.assigned_hours for cell in self.weeks), Decimal(0))
+
+    @property
+    def short(self) -> bool:
+        return any(cell.short for cell in self.weeks)
+
+
+@dataclass(frozen=True)
+class EquipmentLine:
+    """A material or cost resource on a task: ``quantity`` is the assignment's units."""
+
+    resource: Resource
+    task: Task
+    quantity: Decimal
+
+
+@dataclass(frozen=True)
+class MoneyMonth:
+    month: datetime.date  # its first day
+    currency: str
+    amount: Decimal
+
+
+@dataclass(frozen=True)
+class NeedsReport:
+    weeks: tuple[datetime.date, ...]
+    roles: list[RoleRow]
+    equipment: list[EquipmentLine]
+    money: list[MoneyMonth]
+
+    @property
+    def total_money(self) -> dict[str, Decimal]:
+        totals: dict[str, Decimal] = defaultdict(Decimal)
+        for line in self.money:
+            totals[line.currency] += line.amount
+        return dict(totals)
+
+
+def _hours(minutes: Fraction) -> Decimal:
+    return utilisation.hours(minutes)
+
+
+def _midnight(day: datetime.date) -> datetime.datetime:
+    return datetime.datetime.combine(day, datetime.time())
+
+
+def daily_minutes(load: Load, calendar: Any) -> dict[datetime.date, Fraction]:
+    """``load.work`` spread over the working minutes of each day of its task (a task without
+    working time puts it all on its first day)."""
+    if load.work <= 0:
+        return {}
+    total = calendar.working_minutes(load.start, load.finish) if load.finish > load.start else 0
+    if total <= 0:
+        return {load.start.date(): Fraction(load.work)}
+    days: dict[datetime.date, Fraction] = {}
+    day = load.start.date()
+    while day <= load.finish.date():
+        start = max(load.start, _midnight(day))
+        end = min(load.finish, _midnight(day + DAY))
+        if end > start and (minutes := calendar.working_minutes(start, end)):
+            days[day] = Fraction(load.work * minutes, total)
+        day += DAY
+    return days
+
+
+def _money(
+    assignments: Sequence[Assignment],
+    loads: dict[int, Load],
+    calendars: dict[Hashable, Any],
+) -> list[MoneyMonth]:
+    """Planned cost per month and currency: work × the cost rate of each day, material units
+    × the rate of its first day, plus each assignment's cost per use on its first day."""
+    book = RateBook({a.resource for a in assignments})
+    sums: dict[tuple[datetime.date, str], Fraction] = defaultdict(Fraction)
+
+    def add(resource: Resource, day: datetime.date, amount: Fraction) -> None:
+        if amount:
+            sums[(day.replace(day=1), book.currency_on(resource, day))] += amount
+
+    for assignment in assignments:
+        resource = assignment.resource
+        load = loads.get(assignment.pk)
+        if load is None:
+            continue
+        first = load.start.date()
+        if resource.kind == ResourceKind.WORK:
+            for day, minutes in daily_minutes(load, calendars[load.calendar]).items():
+                add(
+                    resource,
+                    day,
+                    minutes / MINUTES_PER_HOUR * Fraction(book.cost_on(resource, day)),
+                )
+        elif resource.kind == ResourceKind.MATERIAL:
+            add(
+                resource,
+                first,
+                Fraction(assignment.units) * Fraction(book.cost_on(resource, first)),
+            )
+        add(resource, first, Fraction(resource.cost_per_use))
+    return [
+        MoneyMonth(
+            month,
+            currency,
+            (Decimal(amount.numerator) / Decimal(amount.denominator)).quantize(
+                CENT, rounding=ROUND_HALF_UP
+            ),
+        )
+        for (month, currency), amount in sorted(sums.items())
+    ]
+
+
+def needs_by_week(project: Project, first: datetime.date, weeks: int) -> NeedsReport:
+    """Per role and ISO week from the week of ``first``: the hours the project's tasks need
+    (each need's effort spread over its task's working time on the project calendar) and the
+    hours assigned to resources of the role (spread as in the utilisation heat map); the
+    material and cost resources on its tasks; and its planned cost per month."""
+    week_days = weeks_from(first, min(max(int(weeks), 1), utilisation.MAX_WEEKS))
+    scheduled = Q(task__start__isnull=False, task__finish__isnull=False)
+    needs = list(
+        TaskNeed.objects.filter(scheduled, task__project=project).select_related("role", "task")
+    )
+    assignments = list(
+        Assignment.objects.filter(scheduled, task__project=project)
+        .select_related("resource__role", "task")
+        .order_by("task__position", "resource__name", "pk")
+    )
+    wanted = {project.calendar_id} | {
+        pk
+        for a in assignments
+        for pk in (a.resource.calendar_id, a.task.calendar_id)
+        if pk is not None
+    }
+    calendars = {
+        calendar.pk: calendar
+        for calendar in Calendar.objects.filter(
+            Q(pk__in=[pk for pk in wanted if pk]) | Q(is_default=True, project__isnull=True)
+        )
+    }
+    default = utilisation._default_calendar_id(calendars)
+    project_calendar = project.calendar_id or default
+
+    def load(key: Any, row: Any, work: int, calendar: int) -> Load:
+        return Load(
+            resource=key,
+            task=row.pk,
+            start=utilisation._local(row.task.start),
+            finish=utilisation._local(row.task.finish),
+            work=work,
+            calendar=calendar,
+        )
+
+    need_loads = [
+        load(
+            need.role_id,
+            need,
+            int((Decimal(need.effort_hours) * MINUTES_PER_HOUR).to_integral_value()),
+            project_calendar,
+        )
+        for need in needs
+    ]
+    assignment_loads = {
+        a.pk: load(
+            a.resource.role_id,
+            a,
+            a.work,
+            a.resource.calendar_id or a.task.calendar_id or project_calendar,
+        )
+        for a in assignments
+    }
+    first_day, last_day = calendar_range([*need_loads, *assignment_loads.values()], week_days)
+    engine_calendars = utilisation._work_calendars(calendars, first_day, last_day)
+
+    # Keyed by (role id, week): the loads carry the role in the engine's resource slot.
+    needed: dict[tuple[Hashable, datetime.date], Fraction] = defaultdict(Fraction)
+    assigned: dict[tuple[Hashable, datetime.date], Fraction] = defaultdict(Fraction)
+    roles: dict[int, Role] = {need.role_id: need.role for need in needs}
+    for spec in need_loads:
+        for week, minutes in spread(spec, engine_calendars[spec.calendar], week_days).items():
+            needed[(spec.resource, week)] += minutes
+    for a in assignments:
+        if a.resource.kind != ResourceKind.WORK or a.resource.role is None:
+            continue
+        roles.setdefault(a.resource.role.pk, a.resource.role)
+        spec = assignment_loads[a.pk]
+        for week, minutes in spread(spec, engine_calendars[spec.calendar], week_days).items():
+            assigned[(spec.resource, week)] += minutes
+    rows = [
+        RoleRow(
+            role=role,
+            weeks=[
+                RoleWeek(week, _hours(needed[(role.pk, week)]), _hours(assigned[(role.pk, week)]))
+                for week in week_days
+            ],
+        )
+        for role in sorted(roles.values(), key=lambda role: (role.name, role.pk))
+    ]
+    equipment = [
+        EquipmentLine(a.resource, a.task, a.units)
+        for a in assignments
+        if a.resource.kind != ResourceKind.WORK
+    ]
+    money = _money(assignments, assignment_loads, engine_calendars)
+    return NeedsReport(weeks=week_days, roles=rows, equipment=equipment, money=money)

@@ -1,0 +1,85 @@
+"""``{% load resource_needs %}``: the Needs panel of a task page (``{% task_needs task %}``)
+and the skills, role and rates panel of a resource page (``{% resource_profile resource %}``)."""
+
+from typing import Any
+
+from django import template
+
+from charter.core import policy
+from charter.planning.models import Task
+from charter.resources.forms.needs import (
+    NeedForm,
+    ProfileForm,
+    RateChangeForm,
+    ReplaceForm,
+    ResourceSkillEditForm,
+    ResourceSkillForm,
+)
+from charter.resources.models import Assignment, Resource
+from charter.resources.services import needs as services
+from charter.resources.services import rates
+from charter.resources.services.pool import sees_rates
+
+register = template.Library()
+
+
+@register.inclusion_tag("resources/needs/_task_needs.html", takes_context=True)
+def task_needs(context: template.Context, task: Task) -> dict[str, Any]:
+    """The task's needs, each with its ranked candidates; its generic resources, each with the
+    people who could replace it."""
+    user = context["request"].user
+    if not policy.allows(user, "resources.need", "view"):
+        return {"hidden": True}
+    can_change = policy.allows(user, "resources.need", "change")
+    can_replace = policy.allows(user, "resources.assignment", "change")
+    placeholders = (
+        Assignment.objects.for_user(user)
+        .filter(task=task, resource__is_placeholder=True)
+        .select_related("resource")
+        .order_by("resource__name", "pk")
+    )
+    return {
+        "task": task,
+        "can_change": can_change,
+        "needs": [
+            {"need": need, "candidates": services.candidates(need, user=user)}
+            for need in services.needs_of(task)
+        ],
+        "need_form": NeedForm(prefix="need") if can_change and not task.is_summary else None,
+        "placeholders": [
+            {
+                "assignment": row,
+                "people": services.replacement_candidates(row) if can_replace else [],
+            }
+            for row in placeholders
+        ],
+        "can_replace": can_replace,
+        "replace_form": ReplaceForm(),
+    }
+
+
+@register.inclusion_tag("resources/needs/_resource_profile.html", takes_context=True)
+def resource_profile(context: template.Context, resource: Resource) -> dict[str, Any]:
+    """Role, generic flag, skills with levels, and (managers only) cost per use and rates."""
+    user = context["request"].user
+    can_change = policy.allows(user, "resources.resource", "change")
+    shows_rates = sees_rates(user) and policy.allows(user, "resources.rate", "view")
+    skills = resource.skills.select_related("skill").order_by("skill__name", "pk")
+    return {
+        "resource": resource,
+        "can_change": can_change,
+        "sees_rates": shows_rates,
+        "can_change_rates": shows_rates and policy.allows(user, "resources.rate", "change"),
+        "skills": [
+            {"row": row, "form": ResourceSkillEditForm(initial={"level": row.level})}
+            for row in skills
+        ],
+        "skill_form": ResourceSkillForm() if can_change else None,
+        "profile_form": (
+            ProfileForm(initial=ProfileForm.initial_of(resource), sees_rates=shows_rates)
+            if can_change
+            else None
+        ),
+        "rate_history": rates.rate_history(resource) if shows_rates else [],
+        "rate_form": RateChangeForm(initial={"currency": resource.currency}),
+    }
