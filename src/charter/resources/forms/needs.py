@@ -32,7 +32,7 @@ class RoleForm(StyledForm, forms.Form):
 
 
 class RoleEditForm(RoleForm, VersionedForm):
-    pass
+    """A role's name and description, with the version the editor saw."""
 
 
 class SkillForm(StyledForm, forms.Form):
@@ -40,7 +40,7 @@ class SkillForm(StyledForm, forms.Form):
 
 
 class SkillEditForm(SkillForm, VersionedForm):
-    pass
+    """A skill's name, with the version the editor saw."""
 
 
 class ProfileForm(StyledForm, VersionedForm):
