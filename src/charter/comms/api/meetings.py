@@ -19,7 +19,7 @@ from charter.core import policy
 from charter.core.api import IF_MATCH, read_with_etag, request_field_names, update_with_if_match
 from charter.crm.models import Contact
 from charter.planning.forms import colleagues
-from charter.planning.models import Project
+from charter.planning.querysets import visible_project
 
 router = Router(tags=["meetings"])
 
@@ -149,7 +149,7 @@ def _meeting(request: HttpRequest, meeting_id: int, action: str) -> Meeting:
 )
 @policy.api_requires("comms.meeting", "view")
 def project_meetings(request: HttpRequest, project_id: int) -> Any:
-    project = get_object_or_404(Project.objects.for_user(request.user), pk=project_id)
+    project = visible_project(request.user, project_id)
     return (
         Meeting.objects.for_user(request.user)
         .filter(project=project)
@@ -164,7 +164,7 @@ def project_meetings(request: HttpRequest, project_id: int) -> Any:
 )
 @policy.api_requires("comms.meeting", "add")
 def schedule_meeting(request: HttpRequest, project_id: int, payload: MeetingIn) -> Any:
-    project = get_object_or_404(Project.objects.for_user(request.user), pk=project_id)
+    project = visible_project(request.user, project_id)
     values = payload.dict()
     values["time_zone"] = values["time_zone"] or services.default_time_zone(request.user)
     values = _service_fields(request, values, values["time_zone"])

@@ -27,6 +27,7 @@ from charter.crm.models import Contact
 from charter.discovery.models import Campaign
 from charter.planning.forms import colleagues
 from charter.planning.models import Project
+from charter.planning.querysets import visible_project
 
 router = Router(tags=["communication plan"])
 
@@ -219,7 +220,7 @@ def _item(request: HttpRequest, item_id: int, action: str) -> CommunicationItem:
 )
 @policy.api_requires("comms.communication", "view")
 def project_items(request: HttpRequest, project_id: int) -> Any:
-    project = get_object_or_404(Project.objects.for_user(request.user), pk=project_id)
+    project = visible_project(request.user, project_id)
     return (
         CommunicationItem.objects.for_user(request.user)
         .filter(project=project)
@@ -234,7 +235,7 @@ def project_items(request: HttpRequest, project_id: int) -> Any:
 )
 @policy.api_requires("comms.communication", "add")
 def create_item(request: HttpRequest, project_id: int, payload: ItemIn) -> Any:
-    project = get_object_or_404(Project.objects.for_user(request.user), pk=project_id)
+    project = visible_project(request.user, project_id)
     values = payload.dict()
     values["time_zone"] = values["time_zone"] or default_time_zone(request.user)
     values["starts_on"] = values["starts_on"] or timezone.localdate()
