@@ -99,7 +99,12 @@ def enqueue_email(
 
 
 def enqueue_robot(
-    *, key: str, robot: ChatRobot, message: ChatMessage, actor: Any = None
+    *,
+    key: str,
+    robot: ChatRobot,
+    message: ChatMessage,
+    actor: Any = None,
+    occurrence: CommunicationOccurrence | None = None,
 ) -> OutboxMessage:
     """Store ``message`` for the group of ``robot`` and have it posted once this transaction
     commits; idempotent on ``key`` like :func:`enqueue_email`."""
@@ -114,6 +119,7 @@ def enqueue_robot(
         project=robot.project,
         client=robot.client,
         created_by=_user(actor),
+        occurrence=occurrence,
     )
 
 

@@ -417,7 +417,7 @@ def occurrence_row(
     return row
 
 
-def _locked_item(item: CommunicationItem) -> CommunicationItem:
+def locked_item(item: CommunicationItem) -> CommunicationItem:
     return CommunicationItem.objects.select_for_update().select_related("project").get(pk=item.pk)
 
 
@@ -432,7 +432,7 @@ def edit_occurrence(
 ) -> CommunicationOccurrence:
     """Words of their own for one occurrence (empty: the template's). ValidationError when it
     is no longer ahead or the words cannot be read."""
-    item = _locked_item(item)
+    item = locked_item(item)
     row = occurrence_row(item, planned_occurrence(item, nominal_on))
     subject, body = subject.strip(), body.strip()
     errors = {}
@@ -456,15 +456,15 @@ def skip_occurrence(
     item: CommunicationItem, nominal_on: datetime.date, *, actor: Any
 ) -> CommunicationOccurrence:
     """Send nothing that time; the scheduler moves on to the next occurrence."""
-    item = _locked_item(item)
+    item = locked_item(item)
     row = occurrence_row(item, planned_occurrence(item, nominal_on))
-    _handled(
+    mark_handled(
         row,
         OccurrenceStatus.SKIPPED,
         actor=actor,
         outcome=_("Skipped by %(name)s.") % {"name": actor},
     )
-    _advance_past(item, row)
+    advance_past(item, row)
     audit.record(item, "occurrence_skipped", actor=actor, changes={"date": str(row.on)})
     return row
 
@@ -474,7 +474,7 @@ def restore_occurrence(
     item: CommunicationItem, nominal_on: datetime.date, *, actor: Any
 ) -> CommunicationOccurrence:
     """Undo a skip while the occurrence is still ahead."""
-    item = _locked_item(item)
+    item = locked_item(item)
     row = (
         CommunicationOccurrence.objects.select_for_update()
         .filter(item=item, nominal_on=nominal_on, status=OccurrenceStatus.SKIPPED)
@@ -490,13 +490,13 @@ def restore_occurrence(
     return row
 
 
-def _handled(row: CommunicationOccurrence, status: str, *, actor: Any, outcome: str) -> None:
+def mark_handled(row: CommunicationOccurrence, status: str, *, actor: Any, outcome: str) -> None:
     row.status, row.outcome = status, outcome
     row.acted_by, row.acted_at = (actor if getattr(actor, "pk", None) else None), timezone.now()
     row.save(update_fields=["status", "outcome", "acted_by", "acted_at", "meeting"])
 
 
-def _advance_past(item: CommunicationItem, row: CommunicationOccurrence) -> None:
+def advance_past(item: CommunicationItem, row: CommunicationOccurrence) -> None:
     """Move the cursor on when ``row`` is the occurrence it points at."""
     if item.next_nominal_on == row.nominal_on:
         calendar = working_days(item.project, row.on, row.on + CALENDAR_HORIZON)

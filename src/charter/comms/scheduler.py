@@ -121,13 +121,13 @@ def _send(item: CommunicationItem, row: CommunicationOccurrence, *, actor: Any) 
         reason = "; ".join(error.messages) if isinstance(error, ValidationError) else str(error)
         _miss(item, row, reason, actor=actor)
         return
-    plan._handled(row, OccurrenceStatus.SENT, actor=actor, outcome=outcome)
+    plan.mark_handled(row, OccurrenceStatus.SENT, actor=actor, outcome=outcome)
 
 
 def _miss(
     item: CommunicationItem, row: CommunicationOccurrence, reason: str, *, actor: Any = None
 ) -> None:
-    plan._handled(row, OccurrenceStatus.MISSED, actor=actor, outcome=reason)
+    plan.mark_handled(row, OccurrenceStatus.MISSED, actor=actor, outcome=reason)
     owner = item.owner
     if owner is None or not owner.email:
         return
@@ -152,7 +152,7 @@ def send_now(
     handled) or one that was missed (sent late, on purpose). ValidationError when it was sent
     or skipped already, or cannot be sent (nothing sent)."""
     with transaction.atomic():
-        item = plan._locked_item(item)
+        item = plan.locked_item(item)
         row = plan.missed_row(item, nominal_on) or plan.occurrence_row(
             item, plan.planned_occurrence(item, nominal_on)
         )
@@ -160,8 +160,8 @@ def send_now(
             outcome = SENDERS[_route(item)](item, row)
         except NotSent as error:
             raise ValidationError(str(error)) from error
-        plan._handled(row, OccurrenceStatus.SENT, actor=actor, outcome=outcome)
-        plan._advance_past(item, row)
+        plan.mark_handled(row, OccurrenceStatus.SENT, actor=actor, outcome=outcome)
+        plan.advance_past(item, row)
         audit.record(item, "occurrence_sent", actor=actor, changes={"date": str(row.on)})
     return row
 
@@ -273,18 +273,21 @@ def _send_robot(item: CommunicationItem, row: CommunicationOccurrence) -> str:
     robot = item.robot
     if robot is None or not robot.is_active:
         raise NotSent(_("The chat robot is missing or switched off."))
-    words = render_for(item, row, language=_group_language(item), recipient="")
+    facts = templating.project_facts(item.project, base_url=templating.site_url())
+    words = render_for(item, row, language=_group_language(item), recipient="", facts=facts)
     message = ChatMessage(
         title=words.subject,
         text=words.text,
         markdown=f"**{words.subject}**\n\n{words.text}",
-        link=templating.project_facts(item.project, base_url=templating.site_url())["portal_link"],
+        link=facts["portal_link"],
     )
-    stored = outbox.enqueue_robot(
-        key=f"occurrence:{row.pk}:robot", robot=robot, message=message, actor=item.owner
+    outbox.enqueue_robot(
+        key=f"occurrence:{row.pk}:robot",
+        robot=robot,
+        message=message,
+        actor=item.owner,
+        occurrence=row,
     )
-    stored.occurrence = row
-    stored.save(update_fields=["occurrence"])
     return _("Posted to %(robot)s.") % {"robot": robot.name}
 
 
