@@ -16,10 +16,10 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from charter.engine.calendar import WorkCalendar
+from charter.engine.calendar import Interval, WorkCalendar
 from charter.engine.model import Constraint, LinkType
 from charter.engine.plan import PlanLink, PlanSchedule, PlanTask, TaskDates, schedule_plan
-from charter.planning.models import Calendar, Dependency, Project, Task
+from charter.planning.models import Calendar, CalendarException, Dependency, Project, Task
 from charter.planning.models.calendars import parse_hours
 from charter.resources.choices import ResourceKind
 from charter.resources.models import Assignment
@@ -97,17 +97,51 @@ def work_calendar(calendar: Calendar, first: datetime.date, last: datetime.date)
     """The engine's calendar of ``calendar`` over ``first``..``last``: its working weekdays and
     hours, days off, and working days with their own hours or the usual ones. One query (the
     exceptions in the range). ValueError when the range has no working time."""
+    return _engine_calendar(calendar, first, last, calendar_exceptions([calendar], first, last))
+
+
+def calendar_exceptions(
+    calendars: Iterable[Calendar], first: datetime.date, last: datetime.date
+) -> dict[int, dict[datetime.date, tuple[Interval, ...]]]:
+    """Each calendar's exceptions in ``first``..``last`` as engine intervals (empty: a day
+    off; a working day without hours of its own has the usual ones); one query for all."""
+    by_pk = {calendar.pk: calendar for calendar in calendars}
+    found: dict[int, dict[datetime.date, tuple[Interval, ...]]] = {pk: {} for pk in by_pk}
+    rows = CalendarException.objects.filter(
+        calendar_id__in=list(by_pk), day__range=(first, last)
+    ).values_list("calendar_id", "day", "working", "hours")
+    for calendar_id, day, working, hours in rows:
+        usual = tuple(by_pk[calendar_id].intervals)
+        found[calendar_id][day] = (tuple(parse_hours(hours)) if hours else usual) if working else ()
+    return found
+
+
+def work_calendars(
+    calendars: Iterable[Calendar], first: datetime.date, last: datetime.date
+) -> dict[int, WorkCalendar | None]:
+    """:func:`work_calendar` of each calendar, by pk, in one query; None for a calendar with
+    no working time in the range."""
+    calendars = list(calendars)
+    exceptions = calendar_exceptions(calendars, first, last)
+    built: dict[int, WorkCalendar | None] = {}
+    for calendar in calendars:
+        try:
+            built[calendar.pk] = _engine_calendar(calendar, first, last, exceptions)
+        except ValueError:
+            built[calendar.pk] = None
+    return built
+
+
+def _engine_calendar(
+    calendar: Calendar,
+    first: datetime.date,
+    last: datetime.date,
+    exceptions: dict[int, dict[datetime.date, tuple[Interval, ...]]],
+) -> WorkCalendar:
     usual = tuple(calendar.intervals)
     weekdays = set(calendar.weekdays)
     week = [usual if weekday in weekdays else () for weekday in range(7)]
-    rows = calendar.exceptions.filter(day__range=(first, last)).values_list(
-        "day", "working", "hours"
-    )
-    exceptions = {
-        day: ((parse_hours(hours) if hours else usual) if working else ())
-        for day, working, hours in rows
-    }
-    return WorkCalendar(first, last, week, exceptions)
+    return WorkCalendar(first, last, week, exceptions[calendar.pk])
 
 
 def project_work_calendar(project: Project, tasks: Iterable[Task]) -> WorkCalendar:

@@ -22,7 +22,6 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
-from charter.engine.calendar import WorkCalendar
 from charter.engine.utilisation import (
     Capacity,
     Load,
@@ -34,9 +33,8 @@ from charter.engine.utilisation import (
     utilisation,
     weeks_from,
 )
-from charter.planning.adapters import to_aware, to_local
+from charter.planning.adapters import to_aware, to_local, work_calendars
 from charter.planning.models import Calendar, Project, Task
-from charter.planning.models.calendars import CalendarException, parse_hours
 from charter.resources.choices import ResourceKind
 from charter.resources.models import Assignment, Resource
 
@@ -209,32 +207,13 @@ def _default_calendar_id(calendars: dict[int, Calendar]) -> int:
     return calendar.pk
 
 
-def _work_calendars(
+def engine_calendars_of(
     calendars: dict[int, Calendar], first: datetime.date, last: datetime.date
 ) -> dict[Hashable, WorkingTime]:
-    """One engine calendar per calendar over ``first``..``last``, their exceptions read in one
-    query (``planning.adapters.work_calendar`` reads one calendar's)."""
-    exceptions: dict[int, dict[datetime.date, tuple[tuple[int, int], ...]]] = {
-        pk: {} for pk in calendars
-    }
-    rows = CalendarException.objects.filter(
-        calendar_id__in=list(calendars), day__range=(first, last)
-    ).values_list("calendar_id", "day", "working", "hours")
-    for calendar_id, day, working, text in rows:
-        usual = tuple(calendars[calendar_id].intervals)
-        exceptions[calendar_id][day] = (
-            (tuple(parse_hours(text)) if text else usual) if working else ()
-        )
-    built: dict[Hashable, WorkingTime] = {}
-    for pk, calendar in calendars.items():
-        usual = tuple(calendar.intervals)
-        weekdays = set(calendar.weekdays)
-        week = [usual if weekday in weekdays else () for weekday in range(7)]
-        try:
-            built[pk] = WorkCalendar(first, last, week, exceptions[pk])
-        except ValueError:  # no working minute in the range
-            built[pk] = NoWorkingTime()
-    return built
+    """One engine calendar per calendar over ``first``..``last``, in one query; a calendar
+    with no working minute in the range counts as never working."""
+    built = work_calendars(calendars.values(), first, last)
+    return {pk: calendar or NoWorkingTime() for pk, calendar in built.items()}
 
 
 def _compute(
@@ -278,7 +257,7 @@ def _compute(
         for resource in resources
     ]
     first, last = calendar_range(loads, weeks)
-    engine_calendars = _work_calendars(calendars, first, last)
+    engine_calendars = engine_calendars_of(calendars, first, last)
     rows = utilisation(capacities, loads, engine_calendars, weeks)
     return rows, {(a.resource_id, a.task_id): a for a in assignments}
 

@@ -243,7 +243,7 @@ def needs_by_week(project: Project, first: datetime.date, weeks: int) -> NeedsRe
         for a in assignments
     }
     first_day, last_day = calendar_range([*need_loads, *assignment_loads.values()], week_days)
-    engine_calendars = utilisation._work_calendars(calendars, first_day, last_day)
+    engine_calendars = utilisation.engine_calendars_of(calendars, first_day, last_day)
 
     # Keyed by (role id, week): the loads carry the role in the engine's resource slot.
     needed: dict[tuple[Hashable, datetime.date], Fraction] = defaultdict(Fraction)
