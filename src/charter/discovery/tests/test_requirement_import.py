@@ -173,7 +173,7 @@ def _export(http, parent, fmt):
 @pytest.mark.parametrize("language", ["en", "zh-hans"])
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
 def test_the_registers_own_export_imports_back_unchanged(signed_in, users, project, fmt, language):
-    owner = UserFactory(username="li.na", display_name="李娜", email="li@example.com")
+    owner = UserFactory(username="li.na", display_name="李娜（交付）", email="li@example.com")
     make_requirement(
         project,
         title="移动端审批",
