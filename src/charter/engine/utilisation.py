@@ -8,7 +8,7 @@ Arithmetic is exact (fractions), so the weeks of a task add up to its work to th
 """
 
 from bisect import bisect_left, bisect_right
-from collections.abc import Hashable, Mapping, Sequence
+from collections.abc import Container, Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -188,3 +188,44 @@ def utilisation(
             )
         rows.append(ResourceRow(resource.resource, tuple(cells)))
     return rows
+
+
+def combine(
+    key: Hashable,
+    rows: Sequence[ResourceRow],
+    weeks: Sequence[date],
+    *,
+    capacity_of: Container[Hashable] | None = None,
+) -> ResourceRow:
+    """One row adding up ``rows`` (computed over ``weeks``) week by week, e.g. the people of a
+    role: every row's allocated minutes and task shares (a task loading two of them counts
+    once, with their minutes together, largest first), and the capacity of the rows whose
+    resource is in ``capacity_of`` (every row's when None)."""
+    weeks = sorted(weeks)
+    allocated = {week: Fraction(0) for week in weeks}
+    capacity = {week: Fraction(0) for week in weeks}
+    tasks: dict[date, dict[Hashable, Fraction]] = {week: {} for week in weeks}
+    for row in rows:
+        counted = capacity_of is None or row.resource in capacity_of
+        for cell in row.weeks:
+            allocated[cell.week] += cell.allocated
+            if counted:
+                capacity[cell.week] += cell.capacity
+            for share in cell.tasks:
+                week_tasks = tasks[cell.week]
+                week_tasks[share.task] = week_tasks.get(share.task, Fraction(0)) + share.minutes
+    cells = tuple(
+        WeekCell(
+            week=week,
+            allocated=allocated[week],
+            capacity=capacity[week],
+            tasks=tuple(
+                sorted(
+                    (TaskShare(task, minutes) for task, minutes in tasks[week].items()),
+                    key=lambda share: -share.minutes,
+                )
+            ),
+        )
+        for week in weeks
+    )
+    return ResourceRow(key, cells)

@@ -5,6 +5,10 @@ A page costs a constant number of queries whatever the number of resources and w
 resources, the assignments of the tasks overlapping the window, the calendars they use and
 those calendars' exceptions, each in one query; then one engine calendar per distinct calendar.
 
+By role (the portfolio view): the rows of every work resource shown, added up per role
+(``charter.engine.utilisation.combine``) at the cost of one more query for the roles. A role's
+work is that of all its people, named and generic; its capacity that of its active ones.
+
 Which calendar: a resource's capacity is counted on its own calendar, else the default shared
 calendar (a resource without one works the company's usual hours across projects); an
 assignment's work is spread on the resource's calendar, else the task's own, else its
@@ -12,8 +16,9 @@ project's, else the default one.
 """
 
 import datetime
+from collections import defaultdict
 from collections.abc import Hashable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any
@@ -30,14 +35,16 @@ from charter.engine.utilisation import (
     WeekCell,
     WorkingTime,
     calendar_range,
+    combine,
     utilisation,
     weeks_from,
 )
 from charter.planning.adapters import to_aware, to_local, work_calendars
 from charter.planning.models import Calendar, Project, Task
 from charter.resources.choices import ResourceKind
-from charter.resources.models import Assignment, Resource
+from charter.resources.models import Assignment, Resource, Role
 
+NO_ROLE = "none"  # the key of the row of work resources without a role
 DEFAULT_WEEKS = 12
 MAX_WEEKS = 52
 PER_PAGE = 50
@@ -307,3 +314,119 @@ def week_detail(user: Any, resource: Resource, week: datetime.date) -> WeekDetai
             )
         )
     return WeekDetail(resource=resource, cell=_cell(cell), tasks=lines)
+
+
+# ---- by role ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RoleCell(Cell):
+    generic_hours: Decimal  # of the allocated hours, those of generic resources (not staffed)
+
+
+@dataclass(frozen=True)
+class RoleRow:
+    role: Role | None  # None: the work resources without a role
+    people: int  # the role's work resources shown, generic ones included
+    generic: int
+    cells: list[RoleCell]
+    allocated_hours: Decimal
+    capacity_hours: Decimal
+    generic_hours: Decimal
+    percent: int | None
+    level: str
+
+    @property
+    def key(self) -> str:
+        """The role's id, or ``NO_ROLE``: how URLs name the row."""
+        return NO_ROLE if self.role is None else str(self.role.pk)
+
+    @property
+    def over(self) -> bool:
+        return any(cell.over for cell in self.cells)
+
+
+@dataclass(frozen=True)
+class RoleWeek:
+    """A role's week and the rows (one cell each) of its resources, most hours first."""
+
+    role: Role | None
+    cell: RoleCell
+    resources: list[Row]
+
+
+def _role_row(
+    role: Role | None,
+    members: Sequence[Resource],
+    rows: dict[Hashable, ResourceRow],
+    weeks: Sequence[datetime.date],
+) -> RoleRow:
+    key = NO_ROLE if role is None else role.pk
+    active = {member.pk for member in members if member.is_active}
+    total = combine(key, [rows[member.pk] for member in members], weeks, capacity_of=active)
+    generic = [member for member in members if member.is_placeholder]
+    unstaffed = combine(key, [rows[member.pk] for member in generic], weeks)
+    cells = []
+    for cell, part in zip(total.weeks, unstaffed.weeks, strict=True):
+        shown = _cell(cell)
+        values = {field.name: getattr(shown, field.name) for field in fields(Cell)}
+        cells.append(RoleCell(**values, generic_hours=hours(part.allocated)))
+    percent, level = _level(total.allocated, total.capacity)
+    return RoleRow(
+        role=role,
+        people=len(members),
+        generic=len(generic),
+        cells=cells,
+        allocated_hours=hours(total.allocated),
+        capacity_hours=hours(total.capacity),
+        generic_hours=hours(unstaffed.allocated),
+        percent=percent,
+        level=level,
+    )
+
+
+def role_map(
+    user: Any,
+    window: Window,
+    *,
+    project: Project | None = None,
+    over_only: bool = False,
+    page: Any = 1,
+    per_page: int = PER_PAGE,
+) -> Page[Any]:
+    """A page of ``RoleRow``s: every role by name (with ``project``, those with a resource on
+    it), then the work resources without a role if any. The resources are those ``pool``
+    shows (work only); every one is computed, as the roles add them all up."""
+    resources = pool(user, window, project=project)
+    rows, _assignments = _compute(user, window, resources, window.weeks)
+    by_id = {row.resource: row for row in rows}
+    members: dict[int | None, list[Resource]] = defaultdict(list)
+    for resource in resources:
+        members[resource.role_id].append(resource)
+    roles = [
+        role
+        for role in Role.objects.order_by("name", "pk")
+        if project is None or role.pk in members
+    ]
+    role_rows = [_role_row(role, members[role.pk], by_id, window.weeks) for role in roles]
+    if members[None]:
+        role_rows.append(_role_row(None, members[None], by_id, window.weeks))
+    if over_only:
+        role_rows = [row for row in role_rows if row.over]
+    return Paginator(role_rows, per_page).get_page(page)
+
+
+def role_week(
+    user: Any, role: Role | None, week: datetime.date, *, project: Project | None = None
+) -> RoleWeek:
+    """The resources of ``role`` (None: without a role) in the week of ``week``, as
+    ``role_map`` adds them up with the same ``project``, most hours first."""
+    window = Window.of(week, 1)
+    role_id = None if role is None else role.pk
+    members = [r for r in pool(user, window, project=project) if r.role_id == role_id]
+    rows, _assignments = _compute(user, window, members, window.weeks)
+    by_id = {row.resource: row for row in rows}
+    lines = [_row(member, by_id[member.pk]) for member in members]
+    lines.sort(key=lambda line: -line.allocated_hours)  # stable: by name among equals
+    [cell] = _role_row(role, members, by_id, window.weeks).cells
+    return RoleWeek(role=role, cell=cell, resources=lines)

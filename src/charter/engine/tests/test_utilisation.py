@@ -14,6 +14,7 @@ from charter.engine.utilisation import (
     Load,
     NoWorkingTime,
     calendar_range,
+    combine,
     spread,
     utilisation,
     week_of,
@@ -110,6 +111,36 @@ def test_the_calendar_range_covers_the_weeks_and_every_task() -> None:
     task = load("x", at(date(2026, 10, 5), 9), at(date(2027, 1, 20), 18), 60)
     assert calendar_range([task], [W1, W2]) == (date(2026, 10, 5), date(2027, 1, 20))
     assert calendar_range([], [W1, W2]) == (W1, date(2026, 12, 20))
+
+
+def test_combined_rows_add_up_work_and_only_the_counted_capacity() -> None:
+    whole_week = (at(W1, 9), at(W1 + timedelta(days=4), 18))
+    loads = [
+        load("开发", *whole_week, 5 * DAY),
+        load("开发", *whole_week, 5 * DAY // 2, resource="李工"),
+        load("评审", *whole_week, 4 * DAY, resource="李工"),
+        load("测试", *whole_week, 2 * DAY, resource="赵工"),
+    ]
+    people = [person(), person("李工", "0.5"), person("赵工")]
+    rows = utilisation(people, loads, {"cn": CALENDAR}, [W1, W2])
+    # 赵工 has left: their work counts, their capacity does not.
+    role = combine("后端", rows, [W1, W2], capacity_of={"王工", "李工"})
+    first, second = role.weeks
+    assert role.resource == "后端"
+    assert (first.allocated, first.capacity) == (5 * DAY + 13 * DAY // 2 + 2 * DAY, 15 * DAY // 2)
+    assert (second.allocated, second.capacity) == (0, 4 * DAY * 3 // 2)  # the holiday week
+    assert first.over and not second.over and role.over
+    assert [(share.task, share.minutes) for share in first.tasks] == [
+        ("开发", 15 * DAY // 2),  # both people's minutes on it together
+        ("评审", 4 * DAY),
+        ("测试", 2 * DAY),
+    ]
+    assert combine("x", rows, [W1, W2]).capacity == rows[0].capacity * 2 + rows[1].capacity
+    empty = combine("nobody", [], [W1, W2])
+    assert [(cell.week, cell.allocated, cell.capacity) for cell in empty.weeks] == [
+        (W1, 0, 0),
+        (W2, 0, 0),
+    ]
 
 
 DAYS = (date(2027, 2, 28) - date(2026, 11, 2)).days

@@ -1,5 +1,7 @@
 """Utilisation through the API: each resource's allocated work against its capacity per ISO
-week, across the projects the caller may see, and the tasks behind one resource's week."""
+week, across the projects the caller may see, and the tasks behind one resource's week; the
+same by role (the work of its people, named and generic, against its active people's
+capacity), and the resources behind one role's week."""
 
 import datetime
 from decimal import Decimal
@@ -15,12 +17,15 @@ from charter.core import policy
 from charter.planning.models import Project
 from charter.resources import utilisation as services
 from charter.resources.choices import ResourceKind
-from charter.resources.models import Resource
+from charter.resources.models import Resource, Role
 
 router = Router(tags=["utilisation"])
 
 RESOURCE = "resources.resource"
 PERCENT = "allocated ÷ capacity in %, rounded; null when the week has no working time."
+LEVEL = "empty (nothing allocated), light (< 80 %), full (80–100 %) or over (> 100 %)."
+GENERIC = "Of the allocated hours, those of generic resources: demand not yet staffed."
+ROLE_KEY = "The role's ID, or `none` for the work resources without a role."
 
 
 class WeekOut(Schema):
@@ -88,6 +93,15 @@ class WeekDetailOut(WeekOut):
     tasks: list[TaskLineOut]
 
 
+def _project(user: object, project_id: int | None) -> Project | None:
+    if project_id is None:
+        return None
+    project = Project.objects.for_user(user).filter(pk=project_id).first()
+    if project is None:
+        raise ValidationError({"project_id": _("There is no project with this ID.")})
+    return project
+
+
 def _week_out(cell: services.Cell) -> dict[str, object]:
     return {
         "week": cell.week,
@@ -101,17 +115,12 @@ def _week_out(cell: services.Cell) -> dict[str, object]:
 @router.get("/utilisation", response=UtilisationOut, summary="Resources × weeks: load vs capacity")
 @policy.api_requires(RESOURCE, "view")
 def heat_map(request: HttpRequest, filters: Query[UtilisationFilters]) -> object:
-    project = None
-    if filters.project_id is not None:
-        project = Project.objects.for_user(request.user).filter(pk=filters.project_id).first()
-        if project is None:
-            raise ValidationError({"project_id": _("There is no project with this ID.")})
     window = services.Window.of(filters.start, filters.weeks)
     page = services.heat_map(
         request.user,
         window,
         kind=filters.kind or "",
-        project=project,
+        project=_project(request.user, filters.project_id),
         over_only=filters.over_allocated,
         page=filters.page,
     )
@@ -165,5 +174,145 @@ def week_detail(request: HttpRequest, resource_id: int, week: datetime.date) -> 
                 "finish": line.task.finish,
             }
             for line in detail.tasks
+        ],
+    }
+
+
+class RoleWeekOut(WeekOut):
+    level: Literal["empty", "light", "full", "over"] = Field(description=LEVEL)
+    generic_hours: Decimal = Field(description=GENERIC)
+
+
+class RoleWeeksOut(Schema):
+    role: str = Field(description=ROLE_KEY)
+    role_id: int | None = Field(description="Null for the work resources without a role.")
+    name: str | None = Field(description="Null for the work resources without a role.")
+    people: int = Field(description="Its work resources shown, generic ones included.")
+    generic: int = Field(description="How many of them are generic resources.")
+    allocated_hours: Decimal = Field(description="Over the whole window.")
+    capacity_hours: Decimal = Field(
+        description="Over the whole window: its active resources' max units × working hours."
+    )
+    generic_hours: Decimal = Field(description=GENERIC)
+    percent: int | None = Field(description=PERCENT)
+    level: Literal["empty", "light", "full", "over"] = Field(description=LEVEL)
+    over_allocated: bool = Field(description="Over-allocated in at least one week.")
+    weeks: list[RoleWeekOut]
+
+
+class RoleUtilisationOut(Schema):
+    start: datetime.date = Field(description="The Monday of the first week.")
+    weeks: list[datetime.date]
+    count: int = Field(description="Rows matching the filters, on every page.")
+    page: int
+    pages: int
+    items: list[RoleWeeksOut]
+
+
+class RoleFilters(UtilisationFilters):
+    kind: ResourceKind | Literal[""] = Field(
+        ResourceKind.WORK, description="Ignored: roles count work resources (people) only."
+    )
+    project_id: int | None = Field(
+        None, description="Only the resources assigned to this project's tasks, by role."
+    )
+    over_allocated: bool = Field(False, description="Only roles over-allocated in a week.")
+    page: int = Field(1, ge=1, description=f"{services.PER_PAGE} rows a page.")
+
+
+class RoleWeekQuery(Schema):
+    project_id: int | None = Field(
+        None, description="The resources assigned to this project's tasks, as the map's filter."
+    )
+
+
+class RoleResourceOut(WeekOut):
+    resource_id: int
+    name: str
+    max_units: Decimal = Field(description="1 is one full-time person (100%).")
+    is_generic: bool = Field(description="A generic resource: people not yet named.")
+    is_active: bool = Field(description="An inactive resource's capacity is not the role's.")
+    task_count: int = Field(description="Tasks loading it in the week (see its own week).")
+
+
+class RoleWeekDetailOut(RoleWeekOut):
+    role: str = Field(description=ROLE_KEY)
+    role_id: int | None
+    resources: list[RoleResourceOut] = Field(description="Most hours first.")
+
+
+def _role_week_out(cell: services.RoleCell) -> dict[str, object]:
+    return {**_week_out(cell), "level": cell.level, "generic_hours": cell.generic_hours}
+
+
+@router.get(
+    "/utilisation/roles", response=RoleUtilisationOut, summary="Roles × weeks: load vs capacity"
+)
+@policy.api_requires(RESOURCE, "view")
+def role_map(request: HttpRequest, filters: Query[RoleFilters]) -> object:
+    window = services.Window.of(filters.start, filters.weeks)
+    page = services.role_map(
+        request.user,
+        window,
+        project=_project(request.user, filters.project_id),
+        over_only=filters.over_allocated,
+        page=filters.page,
+    )
+    return {
+        "start": window.start,
+        "weeks": list(window.weeks),
+        "count": page.paginator.count,
+        "page": page.number,
+        "pages": page.paginator.num_pages,
+        "items": [
+            {
+                "role": row.key,
+                "role_id": row.role.pk if row.role else None,
+                "name": row.role.name if row.role else None,
+                "people": row.people,
+                "generic": row.generic,
+                "allocated_hours": row.allocated_hours,
+                "capacity_hours": row.capacity_hours,
+                "generic_hours": row.generic_hours,
+                "percent": row.percent,
+                "level": row.level,
+                "over_allocated": row.over,
+                "weeks": [_role_week_out(cell) for cell in row.cells],
+            }
+            for row in page.object_list
+        ],
+    }
+
+
+@router.get(
+    "/utilisation/roles/{role}/{week}",
+    response=RoleWeekDetailOut,
+    summary="The resources of a role in a week (any day of it)",
+)
+@policy.api_requires(RESOURCE, "view")
+def role_week(
+    request: HttpRequest, role: str, week: datetime.date, query: Query[RoleWeekQuery]
+) -> object:
+    found: Role | None = None
+    if role != services.NO_ROLE:
+        found = get_object_or_404(Role, pk=int(role) if role.isdigit() else 0)
+    detail = services.role_week(
+        request.user, found, week, project=_project(request.user, query.project_id)
+    )
+    return {
+        **_role_week_out(detail.cell),
+        "role": services.NO_ROLE if found is None else str(found.pk),
+        "role_id": None if found is None else found.pk,
+        "resources": [
+            {
+                **_week_out(line.cells[0]),
+                "resource_id": line.resource.pk,
+                "name": line.resource.name,
+                "max_units": line.resource.max_units,
+                "is_generic": line.resource.is_placeholder,
+                "is_active": line.resource.is_active,
+                "task_count": line.cells[0].task_count,
+            }
+            for line in detail.resources
         ],
     }

@@ -1,6 +1,7 @@
 """Utilisation pages: the heat map of resources × weeks (allocated against capacity, across the
 projects the user may see) and the drill-down to the tasks behind one cell (an HTMX fragment
-under the map, or a page of its own)."""
+under the map, or a page of its own); the same map by role (``?by=role``), whose cells drill
+down to the role's resources in the week, each drilling down to its tasks."""
 
 import datetime
 from typing import Any
@@ -16,10 +17,11 @@ from charter.core import policy
 from charter.planning.models import Project
 from charter.resources import utilisation as services
 from charter.resources.choices import ResourceKind
-from charter.resources.models import Resource
+from charter.resources.models import Resource, Role
 
 RESOURCE = "resources.resource"
 WEEK_CHOICES = (4, 8, 12, 26, 52)
+BY_ROLE = "role"
 
 
 class UtilisationFilterForm(forms.Form):
@@ -39,6 +41,11 @@ class UtilisationFilterForm(forms.Form):
         label=_("Type"), required=False, choices=[("", _("Any type")), *ResourceKind.choices]
     )
     over = forms.BooleanField(label=_("Only over-allocated"), required=False)
+    by = forms.ChoiceField(
+        label=_("Show by"),
+        required=False,
+        choices=[("", _("By resource")), (BY_ROLE, _("By role"))],
+    )
 
     def __init__(self, data: Any, *, user: Any) -> None:
         data = data.copy()
@@ -62,22 +69,37 @@ def _week(value: str) -> datetime.date:
         raise Http404 from None
 
 
+def _role(key: str) -> Role | None:
+    """The role a URL names: its id, or ``services.NO_ROLE`` for None."""
+    if key == services.NO_ROLE:
+        return None
+    if not key.isdigit():
+        raise Http404
+    return get_object_or_404(Role, pk=int(key))
+
+
 @require_GET
 @policy.requires(RESOURCE, "view")
 def utilisation(request: HttpRequest) -> HttpResponse:
-    """``?start=YYYY-MM-DD&weeks=12&project=&kind=work&over=on&page=``."""
+    """``?start=YYYY-MM-DD&weeks=12&project=&kind=work&over=on&by=role&page=`` (by role, the
+    type is not asked: roles are people's)."""
     form = UtilisationFilterForm(request.GET, user=request.user)
     window = services.Window.of(form.value("start"), form.value("weeks", services.DEFAULT_WEEKS))
-    page = services.heat_map(
-        request.user,
-        window,
-        kind=form.value("kind") or "",
-        project=form.value("project"),
-        over_only=bool(form.value("over")),
-        page=request.GET.get("page"),
-    )
+    by_role = form.value("by") == BY_ROLE
+    filters = {
+        "project": form.value("project"),
+        "over_only": bool(form.value("over")),
+        "page": request.GET.get("page"),
+    }
+    if by_role:
+        page = services.role_map(request.user, window, **filters)
+    else:
+        page = services.heat_map(request.user, window, kind=form.value("kind") or "", **filters)
     context = {
         "form": form,
+        "by_role": by_role,
+        "roles_defined": by_role and Role.objects.exists(),
+        "project": form.value("project"),
         "window": window,
         "page": page,
         "weeks": window.weeks,
@@ -103,7 +125,29 @@ def utilisation_week(request: HttpRequest, pk: int, week: str) -> HttpResponse:
     return render(request, template, {"detail": detail})
 
 
+@require_GET
+@policy.requires(RESOURCE, "view")
+def utilisation_role_week(request: HttpRequest, role: str, week: str) -> HttpResponse:
+    """The resources of one role (or ``none``) in one week, ``?project=`` as the map's filter
+    (a fragment for HTMX, else a page)."""
+    form = UtilisationFilterForm(request.GET, user=request.user)
+    detail = services.role_week(
+        request.user, _role(role), _week(week), project=form.value("project")
+    )
+    template = (
+        "resources/utilisation/_role_detail.html"
+        if request.htmx  # type: ignore[attr-defined]
+        else "resources/utilisation/role_detail.html"
+    )
+    return render(request, template, {"detail": detail, "project": form.value("project")})
+
+
 urls = [
     path("resources/utilisation/", utilisation, name="utilisation"),
+    path(
+        "resources/utilisation/roles/<str:role>/<str:week>/",
+        utilisation_role_week,
+        name="utilisation_role_week",
+    ),
     path("resources/utilisation/<int:pk>/<str:week>/", utilisation_week, name="utilisation_week"),
 ]
