@@ -155,7 +155,10 @@ def sign_out(page: Page) -> None:
 
 
 def plan_tab(page: Page, href: str) -> Locator:
-    return page.get_by_test_id("plan-tabs").locator(f'a[href="{href}"]')
+    """A page of the project's "Resources and budget" group, opened from another group."""
+    tabs = page.get_by_test_id("plan-tabs")
+    tabs.locator('a[data-tab-group="resources"]').click()
+    return tabs.locator(f'a[href="{href}"]')
 
 
 # ---- the steps -------------------------------------------------------------------------------

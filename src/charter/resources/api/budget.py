@@ -26,6 +26,7 @@ from charter.planning.models import Project, Task
 from charter.planning.querysets import visible_project
 from charter.resources.models import BudgetLine, CostCategory, Expense
 from charter.resources.services import budget as services
+from charter.resources.services import budget_report
 
 router = Router(tags=["budget"])
 
@@ -46,9 +47,23 @@ class CategoryOut(Schema):
     )
     forecast: Decimal = Field(
         description="At completion. Labour: actual + remaining assigned work at the rates; "
-        "others: the larger of planned and actual."
+        "others: per phase the larger of planned and actual, lines for the whole project "
+        "covering the phases' overruns."
     )
     variance: Decimal = Field(description="forecast − planned; above 0 the category overruns.")
+
+
+class PhaseOut(Schema):
+    phase_id: int | None = Field(
+        description="A top-level summary task; null: lines and costs not under a phase."
+    )
+    label: str
+    planned: Decimal = Field(description="The sum of the phase's budget lines.")
+    actual: Decimal = Field(
+        description="Approved timesheet cost and expenses of the tasks under the phase."
+    )
+    forecast: Decimal = Field(description="At completion, by the categories' rules.")
+    variance: Decimal = Field(description="forecast − planned; above 0 the phase overruns.")
 
 
 class MonthOut(Schema):
@@ -68,7 +83,10 @@ class BudgetOut(Schema):
     labour_assigned: Decimal = Field(description="All assigned work at the resources' rates.")
     labour_remaining: Decimal = Field(description="The assigned work not done yet, costed.")
     categories: list[CategoryOut]
-    total: CategoryOut
+    total: CategoryOut = Field(description="Also the total of the phases.")
+    phases: list[PhaseOut] = Field(
+        description="The top-level summary tasks in plan order, then what is not in a phase."
+    )
     months: list[MonthOut]
 
 
@@ -141,7 +159,7 @@ def _phase(project: Project, values: dict[str, Any]) -> dict[str, Any]:
         pk = values.pop("phase_id")
         values["phase"] = None
         if pk is not None:
-            values["phase"] = services.phases(project).filter(pk=pk).first()
+            values["phase"] = budget_report.phases(project).filter(pk=pk).first()
             if values["phase"] is None:
                 raise ValidationError(
                     {"phase_id": _("Choose a phase of this project: a top-level summary task.")}
@@ -176,12 +194,12 @@ def _expenses(request: HttpRequest, action: str) -> Any:
 @router.get(
     "/projects/{project_id}/budget",
     response=BudgetOut,
-    summary="A project's budget: per category planned, actual, forecast; per month",
+    summary="A project's budget: per category and phase planned, actual, forecast; per month",
 )
 @policy.api_requires(BUDGET, "view")
 def get_budget(request: HttpRequest, project_id: int) -> Any:
     project = visible_project(request.user, project_id)
-    summary = services.budget_summary(project)
+    summary = budget_report.budget_summary(project)
     return {
         "project_id": project.pk,
         "currency": summary.currency,
@@ -192,12 +210,24 @@ def get_budget(request: HttpRequest, project_id: int) -> Any:
         "labour_remaining": summary.labour_remaining,
         "categories": [_category(row) for row in summary.rows],
         "total": _category(summary.total),
-        "months": [vars(row) for row in services.by_month(project).rows],
+        "phases": [_phase_row(row) for row in summary.phases],
+        "months": [vars(row) for row in budget_report.by_month(project).rows],
     }
 
 
-def _category(row: services.CategoryRow) -> dict[str, Any]:
+def _category(row: budget_report.CategoryRow) -> dict[str, Any]:
     return {**vars(row), "variance": row.variance}
+
+
+def _phase_row(row: budget_report.PhaseRow) -> dict[str, Any]:
+    return {
+        "phase_id": row.phase.pk if row.phase else None,
+        "label": row.label,
+        "planned": row.planned,
+        "actual": row.actual,
+        "forecast": row.forecast,
+        "variance": row.variance,
+    }
 
 
 # ---- budget lines ----------------------------------------------------------------------------
@@ -211,7 +241,7 @@ def _category(row: services.CategoryRow) -> dict[str, Any]:
 @policy.api_requires(BUDGET, "view")
 @paginate(LimitOffsetPagination)
 def list_lines(request: HttpRequest, project_id: int) -> Any:
-    return services.lines_of(visible_project(request.user, project_id))
+    return budget_report.lines_of(visible_project(request.user, project_id))
 
 
 @router.post(
@@ -270,7 +300,7 @@ def delete_line(request: HttpRequest, line_id: int) -> Any:
 @policy.api_requires(EXPENSE, "view")
 @paginate(LimitOffsetPagination)
 def list_expenses(request: HttpRequest, project_id: int) -> Any:
-    return services.expenses_of(visible_project(request.user, project_id))
+    return budget_report.expenses_of(visible_project(request.user, project_id))
 
 
 @router.post(

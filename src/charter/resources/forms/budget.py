@@ -1,19 +1,21 @@
 """Budget forms: a budget line (planned amount per category, phase and month), the filter of
-the lines, and an expense."""
+the lines, and an expense (recorded or edited)."""
 
 import datetime
 from typing import Any
 
 from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from charter.core.forms import StyledForm, VersionedForm
 from charter.crm.choices import Currency
 from charter.crm.forms_pipeline import DATE
 from charter.planning.models import Project, Task
-from charter.resources.models import BudgetLine, CostCategory
+from charter.resources.models import BudgetLine, CostCategory, Expense
 from charter.resources.models.budget import EXPENSE_CATEGORIES
 from charter.resources.services import budget as services
+from charter.resources.services import budget_report
 
 MONTH = forms.DateInput(attrs={"type": "month"}, format="%Y-%m")
 
@@ -32,7 +34,7 @@ class MonthField(forms.DateField):
 def _phase_field(project: Project, *, empty_label: Any) -> forms.ModelChoiceField:
     return forms.ModelChoiceField(
         label=_("Phase"),
-        queryset=services.phases(project),
+        queryset=budget_report.phases(project),
         required=False,
         empty_label=empty_label,
     )
@@ -108,14 +110,16 @@ class ExpenseForm(StyledForm, forms.Form):
         ),
     )
 
-    def __init__(self, *args: Any, project: Project, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, project: Project, keep_task: int | None = None, **kwargs: Any
+    ) -> None:
         kwargs.setdefault("initial", {}).setdefault("currency", project.currency)
         super().__init__(*args, **kwargs)
+        # Work packages; an edited expense keeps its task even if it became a summary since.
+        tasks = Q(is_summary=False) | Q(pk=keep_task) if keep_task else Q(is_summary=False)
         self.fields["task"] = forms.ModelChoiceField(
             label=_("Task"),
-            queryset=Task.objects.filter(project=project, is_summary=False).order_by(
-                "position", "pk"
-            ),
+            queryset=Task.objects.filter(tasks, project=project).order_by("position", "pk"),
             required=False,
             empty_label=_("No particular task"),
         )
@@ -123,3 +127,14 @@ class ExpenseForm(StyledForm, forms.Form):
 
     def expense_fields(self) -> dict[str, Any]:
         return {name: self.cleaned_data[name] for name in services.EXPENSE_FIELDS}
+
+
+class ExpenseEditForm(ExpenseForm, VersionedForm):
+    """The recording form, for an expense already recorded (with the version it was read at)."""
+
+    @classmethod
+    def of(cls, expense: Expense, data: Any = None) -> "ExpenseEditForm":
+        initial = {name: getattr(expense, name) for name in services.EXPENSE_FIELDS}
+        initial["task"] = expense.task_id
+        initial["version"] = expense.version
+        return cls(data, project=expense.project, keep_task=expense.task_id, initial=initial)

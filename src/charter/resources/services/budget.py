@@ -1,5 +1,6 @@
-"""The verbs of a project's budget: plan it in budget lines, record expenses, and read it back
-as planned, actual and forecast cost per category.
+"""The verbs of a project's budget: plan it in budget lines and record expenses. It is read
+back as planned, actual and forecast cost per category and per phase (a top-level summary
+task) by ``services.budget_report``.
 
 The approved budget is the project's ``budget`` (copied from the won deal at conversion), one
 total for the whole project. The plan is the budget lines: an amount per cost category, phase
@@ -9,18 +10,12 @@ category the expenses recorded. Amounts are in the project's currency; expenses 
 and timesheet costs and rates are taken as they are (there is no currency conversion).
 """
 
-import datetime
-from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import QuerySet, Sum
-from django.db.models.functions import TruncMonth
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -30,11 +25,8 @@ from charter.core.concurrency import update_versioned
 from charter.core.models import Attachment
 from charter.core.querysets import parent_filter
 from charter.core.services import delete_attachment
-from charter.planning.adapters import to_local
-from charter.planning.models import Project, Task
-from charter.resources.models import Assignment, BudgetLine, CostCategory, Expense
-from charter.resources.models.timesheets import TimesheetEntry, TimesheetStatus
-from charter.resources.services.rates import RateBook
+from charter.planning.models import Project
+from charter.resources.models import BudgetLine, CostCategory, Expense
 
 ACTION_LABELS.update(
     {
@@ -51,12 +43,6 @@ CHANGE_LABELS.update(
 LINE_FIELDS = ("category", "phase", "month", "amount", "note")
 EXPENSE_FIELDS = ("category", "task", "spent_on", "amount", "currency", "description")
 CENT = Decimal("0.01")
-ZERO = Decimal("0.00")
-MINUTES_PER_HOUR = 60
-
-
-def _money(value: Decimal | int | None) -> Decimal:
-    return Decimal(value or 0).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 def _cents(value: Any) -> Any:
@@ -65,249 +51,6 @@ def _cents(value: Any) -> Any:
     if isinstance(value, (int, Decimal)) and not isinstance(value, bool):
         return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
     return value
-
-
-# ---- reading ---------------------------------------------------------------------------------
-
-
-def phases(project: Project) -> QuerySet[Task]:
-    """The project's phases: the summary tasks at the top of its plan, in plan order."""
-    return Task.objects.filter(project=project, parent__isnull=True, is_summary=True).order_by(
-        "position", "pk"
-    )
-
-
-def lines_of(
-    project: Project, *, category: str = "", phase: Task | None = None
-) -> QuerySet[BudgetLine]:
-    """The project's budget lines (with their phase), optionally of one category or phase."""
-    rows = BudgetLine.objects.filter(project=project).select_related("phase")
-    if category:
-        rows = rows.filter(category=category)
-    if phase is not None:
-        rows = rows.filter(phase=phase)
-    return rows.order_by("month", "category", "pk")
-
-
-def expenses_of(project: Project) -> QuerySet[Expense]:
-    """The project's expenses, newest first, with their task and who recorded them."""
-    return (
-        Expense.objects.filter(project=project)
-        .select_related("task", "recorded_by")
-        .order_by("-spent_on", "-pk")
-    )
-
-
-def _remaining_hours(assignment: Assignment) -> Decimal:
-    """The assignment's work not done yet: work × (1 − the task's percent complete), in hours."""
-    left = Decimal(assignment.work) * (100 - assignment.task.percent_complete) / 100
-    return left / MINUTES_PER_HOUR
-
-
-def _assignment_costs(project: Project) -> tuple[Decimal, Decimal]:
-    """(the cost of all the assigned work, the cost of the work that remains), each hour at
-    the resource's cost rate on the task's start (``services.rates``: its rate history, else
-    its standard rate). Two queries."""
-    rows = list(Assignment.objects.filter(task__project=project).select_related("resource", "task"))
-    book = RateBook({row.resource for row in rows})
-    today = timezone.localdate()
-    total = remaining = Decimal(0)
-    for assignment in rows:
-        start = to_local(assignment.task.start)
-        day = start.date() if start else today
-        rate = book.cost_on(assignment.resource, day)
-        total += Decimal(assignment.work) / MINUTES_PER_HOUR * rate
-        remaining += _remaining_hours(assignment) * rate
-    return _money(total), _money(remaining)
-
-
-def labour_actual(project: Project) -> Decimal:
-    """The cost of the approved timesheet hours on the project's tasks."""
-    total = TimesheetEntry.objects.filter(
-        task__project=project, timesheet__status=TimesheetStatus.APPROVED
-    ).aggregate(cost=Sum("cost"))["cost"]
-    return _money(total)
-
-
-@dataclass
-class CategoryRow:
-    category: str
-    label: str
-    planned: Decimal = ZERO
-    actual: Decimal = ZERO
-    forecast: Decimal = ZERO
-
-    @property
-    def variance(self) -> Decimal:
-        """Forecast at completion minus planned: above zero the category will overrun."""
-        return self.forecast - self.planned
-
-    @property
-    def over(self) -> bool:
-        return self.variance > 0
-
-
-@dataclass
-class BudgetSummary:
-    currency: str
-    approved: Decimal
-    rows: list[CategoryRow]
-    total: CategoryRow
-    labour_assigned: Decimal = ZERO  # the cost of all assigned work at the resources' rates
-    labour_remaining: Decimal = ZERO  # the cost of the assigned work not done yet
-
-    @property
-    def against_approved(self) -> Decimal:
-        """Forecast at completion minus the approved budget: above zero, over budget."""
-        return self.total.forecast - self.approved
-
-    @property
-    def over_budget(self) -> bool:
-        return self.against_approved > 0
-
-    @property
-    def planned_over_approved(self) -> bool:
-        return self.total.planned > self.approved
-
-
-def budget_summary(project: Project) -> BudgetSummary:
-    """Per cost category: planned (the sum of its budget lines), actual, forecast at completion
-    and the variance (forecast − planned); with the totals and the approved budget.
-
-    Actual: labour is the cost of approved timesheet hours on the project's tasks; the other
-    categories are the sum of their expenses.
-
-    Forecast at completion:
-
-    * labour = actual + the remaining planned labour, i.e. the sum over the project's
-      assignments of work × (1 − the task's percent complete) × the resource's cost rate on
-      the task's start (its rate history, else its standard rate) — the work still to do at
-      what it costs;
-    * any other category = the larger of planned and actual: what was planned is expected to be
-      spent, and what was spent beyond it is spent.
-
-    The approved budget is one total for the project (not per category); ``against_approved``
-    compares the forecast total with it. Five queries, whatever the number of rows.
-    """
-    planned = {
-        row["category"]: _money(row["amount"])
-        for row in BudgetLine.objects.filter(project=project)
-        .values("category")
-        .annotate(amount=Sum("amount"))
-    }
-    spent = {
-        row["category"]: _money(row["amount"])
-        for row in Expense.objects.filter(project=project)
-        .values("category")
-        .annotate(amount=Sum("amount"))
-    }
-    labour_assigned, labour_remaining = _assignment_costs(project)
-    rows = []
-    for value, label in CostCategory.choices:
-        row = CategoryRow(value, str(label), planned=planned.get(value, ZERO))
-        if value == CostCategory.LABOUR:
-            row.actual = labour_actual(project)
-            row.forecast = row.actual + labour_remaining
-        else:
-            row.actual = spent.get(value, ZERO)
-            row.forecast = max(row.planned, row.actual)
-        rows.append(row)
-    total = CategoryRow(
-        "",
-        _("Total"),
-        planned=sum((row.planned for row in rows), ZERO),
-        actual=sum((row.actual for row in rows), ZERO),
-        forecast=sum((row.forecast for row in rows), ZERO),
-    )
-    return BudgetSummary(
-        currency=project.currency,
-        approved=_money(project.budget),
-        rows=rows,
-        total=total,
-        labour_assigned=labour_assigned,
-        labour_remaining=labour_remaining,
-    )
-
-
-@dataclass
-class MonthRow:
-    month: datetime.date
-    planned: Decimal = ZERO
-    actual: Decimal = ZERO
-    planned_to_date: Decimal = ZERO  # cumulative
-    actual_to_date: Decimal = ZERO  # cumulative
-
-
-def _month_of(value: datetime.date | datetime.datetime) -> datetime.date:
-    day = value.date() if isinstance(value, datetime.datetime) else value
-    return day.replace(day=1)
-
-
-def _months(first: datetime.date, last: datetime.date) -> Iterable[datetime.date]:
-    month = first
-    while month <= last:
-        yield month
-        month = (month + datetime.timedelta(days=32)).replace(day=1)
-
-
-@dataclass
-class Months:
-    rows: list[MonthRow] = field(default_factory=list)
-
-    def chart(self) -> dict[str, list[Any]]:
-        """The data of a chart of cumulative planned and actual cost."""
-        return {
-            "labels": [row.month.strftime("%Y-%m") for row in self.rows],
-            "planned": [float(row.planned_to_date) for row in self.rows],
-            "actual": [float(row.actual_to_date) for row in self.rows],
-        }
-
-
-def by_month(project: Project) -> Months:
-    """Planned and actual cost per month, every month from the first to the last that has any
-    (three queries): planned from the budget lines, actual from approved timesheet costs (by
-    the day worked) and expenses (by the day spent); each with its running total."""
-    planned: dict[datetime.date, Decimal] = defaultdict(Decimal)
-    actual: dict[datetime.date, Decimal] = defaultdict(Decimal)
-    for row in (
-        BudgetLine.objects.filter(project=project).values("month").annotate(amount=Sum("amount"))
-    ):
-        planned[_month_of(row["month"])] += row["amount"] or 0
-    entries = (
-        TimesheetEntry.objects.filter(
-            task__project=project, timesheet__status=TimesheetStatus.APPROVED
-        )
-        .annotate(month=TruncMonth("day"))
-        .values("month")
-        .annotate(amount=Sum("cost"))
-    )
-    spent = (
-        Expense.objects.filter(project=project)
-        .annotate(month=TruncMonth("spent_on"))
-        .values("month")
-        .annotate(amount=Sum("amount"))
-    )
-    for rows in (entries, spent):
-        for row in rows:
-            actual[_month_of(row["month"])] += row["amount"] or 0
-    months = sorted(set(planned) | set(actual))
-    result = Months()
-    if not months:
-        return result
-    planned_to_date = actual_to_date = ZERO
-    for month in _months(months[0], months[-1]):
-        planned_to_date += _money(planned.get(month))
-        actual_to_date += _money(actual.get(month))
-        result.rows.append(
-            MonthRow(
-                month,
-                planned=_money(planned.get(month)),
-                actual=_money(actual.get(month)),
-                planned_to_date=planned_to_date,
-                actual_to_date=actual_to_date,
-            )
-        )
-    return result
 
 
 # ---- budget lines ----------------------------------------------------------------------------

@@ -19,7 +19,7 @@ from charter.accounts.models import User
 from charter.planning.models import Project, Task
 from charter.planning.tests.factories import planning_world
 from charter.resources.models import BudgetLine, Expense
-from charter.resources.services import budget
+from charter.resources.services import budget, budget_report
 from charter.resources.services import pool as pool_services
 from charter.resources.services import timesheets as sheets
 from charter.testing.matrix import LOGIN, Case, roles
@@ -43,7 +43,7 @@ def make_budget(project: Project, *, approve: bool = True) -> BudgetData:
     member = User.objects.get(username="member")
     Project.objects.filter(pk=project.pk).update(budget=Decimal("50000.00"), currency="CNY")
     project.refresh_from_db()
-    phase = budget.phases(project).get(name="启动")
+    phase = budget_report.phases(project).get(name="启动")
     task = project.tasks.get(name="制定项目计划")
     resource = pool_services.create_resource(
         actor=manager, name="成员", user=member, standard_rate=Decimal("200")
@@ -155,6 +155,8 @@ HTML: dict[str, Case] = {
         roles(LOGIN, 422, 422, 422, 403), kwargs=_project_pk, method="post"
     ),
     "resources:expense_detail": Case(STAFF_PAGE, kwargs=lambda w: {"pk": _expense(w).pk}),
+    # Only managers change an expense, whoever recorded it (as the API's PATCH).
+    "resources:expense_edit": Case(MANAGERS_PAGE, kwargs=lambda w: {"pk": _expense(w).pk}),
     "resources:expense_delete": Case(MANAGERS_PAGE, kwargs=lambda w: {"pk": _expense(w).pk}),
 }
 

@@ -1,5 +1,7 @@
 """The budget API: the summary and months, lines and expenses CRUD with If-Match, the currency
-refusal, and who may do what (members: expenses only)."""
+refusal, the breakdown per phase, and who may do what (members: expenses only)."""
+
+from decimal import Decimal
 
 import pytest
 
@@ -27,6 +29,16 @@ def test_the_summary_and_months(project, signed_in):
         "2100.00",
         "4800.00",
     )
+    assert [
+        (row["phase_id"], row["planned"], row["actual"], row["forecast"], row["variance"])
+        for row in body["phases"]
+    ] == [
+        (project.tasks.get(name="启动").pk, "3000.00", "1000.00", "2000.00", "-1000.00"),
+        (project.tasks.get(name="需求调研").pk, "0.00", "0.00", "0.00", "0.00"),
+        (None, "2500.00", "1100.00", "2800.00", "300.00"),
+    ]
+    assert body["phases"][0]["label"] == "1 启动"
+    assert body["phases"][2]["label"] == "Not in a phase"
     assert [(m["month"], m["planned_to_date"], m["actual_to_date"]) for m in body["months"]] == [
         ("2026-12-01", "3500.00", "1800.00"),
         ("2027-01-01", "5500.00", "2100.00"),
@@ -124,3 +136,24 @@ def test_managers_change_and_delete_expenses(project, signed_in):
     assert labour.status_code == 422
     assert http.delete(url).status_code == 204
     assert Expense.objects.count() == 1
+
+
+def test_an_expense_moved_into_a_phase_moves_its_cost_there(project, signed_in):
+    data = make_budget(project)
+    http = signed_in("manager")
+    moved = http.patch(
+        f"/api/v1/expenses/{data.expenses[1].pk}",
+        {"task_id": project.tasks.get(name="关键用户访谈").pk},
+        content_type=JSON,
+        headers={"If-Match": '"1"'},
+    )
+    assert moved.status_code == 200, moved.content
+    body = http.get(f"/api/v1/projects/{project.pk}/budget").json()
+    research = body["phases"][1]
+    assert (research["planned"], research["actual"], research["forecast"]) == (
+        "0.00",
+        "300.00",
+        "300.00",
+    )
+    for name in ("planned", "actual", "forecast"):
+        assert sum(Decimal(row[name]) for row in body["phases"]) == Decimal(body["total"][name])

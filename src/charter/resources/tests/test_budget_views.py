@@ -1,6 +1,6 @@
-"""Budget pages: the Budget tab (summary, over budget in red, chart data, lines editor with
-filter), the expenses (record, receipts, delete with confirmation), who sees what, and the
-tab's query count."""
+"""Budget pages: the Budget tab (summary, the phases, over budget in red, chart data, lines
+editor with filter) in both languages, the expenses (record, receipts, edit with the version,
+delete with confirmation), who sees what, and the pages' query counts."""
 
 import datetime
 from decimal import Decimal
@@ -10,9 +10,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from charter.core.models import AuditEvent
 from charter.planning.models import Project
+from charter.planning.services import plan
 from charter.resources.models import BudgetLine, Expense
-from charter.resources.services import budget
+from charter.resources.services import budget, budget_report
 from charter.resources.tests.matrix_budget import JANUARY, make_budget
 
 pytestmark = pytest.mark.django_db
@@ -35,7 +37,10 @@ def test_the_budget_tab_shows_the_summary_chart_and_lines(project, signed_in):
     assert summary.total.forecast == Decimal("4800.00")
     assert 'data-testid="budget-lines"' in html and html.count('data-testid="budget-line"') == 3
     assert "CNY 50,000.00" in html  # the approved budget
-    assert html.count('data-over="true"') == 1  # travel overruns its plan
+    assert html.count('data-over="true"') == 2  # travel overruns its plan, "not in a phase" too
+    assert html.count('data-testid="budget-phase"') == 3  # 启动, 需求调研, not in a phase
+    assert "Not in a phase" in html and "Cost per phase" in html
+    assert 'style="width: 33%"' in html  # 启动 spent 1 000 of its 3 000
     assert response.context["chart"]["planned"] == [3500.0, 5500.0]
     assert "budget-data" in html and "chart.umd.min.js" in html
     assert 'href="' + _budget_url(project) + '"' in html  # the tab
@@ -45,7 +50,7 @@ def test_over_the_approved_budget_is_red(project, signed_in):
     make_budget(project)
     Project.objects.filter(pk=project.pk).update(budget=Decimal("4000"))
     html = signed_in("manager").get(_budget_url(project)).content.decode()
-    assert "Over the approved budget by" in html
+    assert "The forecast exceeds the approved budget by" in html
     assert 'data-testid="against-approved" data-over="true"' in html
 
 
@@ -150,11 +155,13 @@ def test_the_budget_tab_costs_the_same_queries_whatever_the_rows(project, signed
     with CaptureQueriesContext(connection) as few:
         http.get(url)
     for n in range(10):
+        phase = plan.add_task(project, actor=project.manager, fields={"name": f"阶段{n}"})
+        task = plan.add_task(project, actor=project.manager, parent=phase, fields={"name": "任务"})
         budget.create_line(
             project,
             actor=project.manager,
             category="travel",
-            phase=budget.phases(project).first(),
+            phase=budget_report.phases(project).get(pk=phase.pk),
             month=datetime.date(2027, 1 + n % 12, 1),
             amount=Decimal(n),
         )
@@ -162,12 +169,14 @@ def test_the_budget_tab_costs_the_same_queries_whatever_the_rows(project, signed
             project,
             actor=project.manager,
             category="purchases",
+            task=task,
             spent_on=datetime.date(2027, 2, 1 + n),
             amount=Decimal(n + 1),
             description="采购",
         )
     with CaptureQueriesContext(connection) as many:
-        http.get(url)
+        response = http.get(url)
+    assert len(response.context["summary"].phases) == 13
     assert len(many) == len(few)
 
 
@@ -191,3 +200,105 @@ def test_the_expenses_list_costs_the_same_queries_whatever_the_rows(project, sig
     with CaptureQueriesContext(connection) as many:
         http.get(url)
     assert len(many) == len(few)
+
+
+def test_the_budget_tab_speaks_chinese(project, signed_in, users):
+    make_budget(project)
+    users["manager"].language = "zh-hans"
+    users["manager"].save(update_fields=["language"])
+    response = signed_in("manager").get(_budget_url(project))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert '<html lang="zh-hans"' in html and "完工预测" in html
+    assert html.count('data-testid="budget-phase"') == 3 and "1 启动" in html
+
+
+def test_the_phase_totals_are_the_category_totals(project, signed_in):
+    make_budget(project)
+    summary = signed_in("manager").get(_budget_url(project)).context["summary"]
+    for name in ("planned", "actual", "forecast"):
+        assert sum(getattr(row, name) for row in summary.phases) == getattr(summary.total, name)
+
+
+# ---- editing an expense ----------------------------------------------------------------------
+
+
+def _edit_url(expense):
+    return reverse("resources:expense_edit", args=[expense.pk])
+
+
+def _values(expense, **changes):
+    values = {
+        "category": expense.category,
+        "spent_on": expense.spent_on.isoformat(),
+        "amount": str(expense.amount),
+        "currency": expense.currency,
+        "task": expense.task_id or "",
+        "description": expense.description,
+        "version": expense.version,
+    }
+    return {**values, **changes}
+
+
+def test_a_manager_edits_an_expense_with_its_version(project, signed_in):
+    data = make_budget(project)
+    expense = data.expenses[0]
+    http = signed_in("manager")
+    page = http.get(_edit_url(expense))
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert 'value="出差北京"' in html and 'name="version"' in html
+    assert reverse("core:attachments", args=["resources.expense", expense.pk]) in html  # receipts
+    saved = http.post(_edit_url(expense), _values(expense, amount="950", task=data.task.pk))
+    assert saved.status_code == 302 and saved["Location"] == expense.get_absolute_url()
+    expense.refresh_from_db()
+    assert (expense.amount, expense.task, expense.version) == (Decimal("950.00"), data.task, 2)
+    event = AuditEvent.objects.filter(action="updated", object_id=str(expense.pk)).get()
+    assert event.actor == project.manager and "amount" in event.changes
+
+    stale = http.post(_edit_url(expense), _values(expense, amount="1", version=1))
+    assert stale.status_code == 409
+    assert "Someone else saved this record after you opened it" in stale.content.decode()
+    expense.refresh_from_db()
+    assert (expense.amount, expense.version) == (Decimal("950.00"), 2)
+
+
+def test_what_the_service_refuses_is_shown_and_nothing_written(project, signed_in):
+    data = make_budget(project)
+    expense = data.expenses[0]
+    http = signed_in("manager")
+    refused = http.post(_edit_url(expense), _values(expense, currency="USD", amount="5"))
+    assert refused.status_code == 422
+    html = refused.content.decode()
+    assert "project&#x27;s currency, CNY" in html
+    assert 'data-testid="expense-form"' in html and 'value="5"' in html  # as typed
+    labour = http.post(_edit_url(expense), _values(expense, category="labour"))
+    assert labour.status_code == 422
+    expense.refresh_from_db()
+    assert (expense.amount, expense.currency, expense.version) == (Decimal("800.00"), "CNY", 1)
+
+
+def test_only_managers_edit_expenses_and_see_the_edit_buttons(project, signed_in):
+    data = make_budget(project)
+    expense = data.expenses[0]  # recorded by the member
+    member = signed_in("member")
+    assert member.get(_edit_url(expense)).status_code == 403
+    assert member.post(_edit_url(expense), _values(expense, amount="1")).status_code == 403
+    expense.refresh_from_db()
+    assert expense.amount == Decimal("800.00")
+    assert _edit_url(expense) not in member.get(expense.get_absolute_url()).content.decode()
+    assert _edit_url(expense) not in member.get(_expenses_url(project)).content.decode()
+    manager = signed_in("manager")
+    assert 'data-testid="edit"' in manager.get(expense.get_absolute_url()).content.decode()
+    listing = manager.get(_expenses_url(project)).content.decode()
+    assert all(_edit_url(row) in listing for row in data.expenses)
+
+
+def test_the_expense_edit_page_speaks_chinese(project, signed_in, users):
+    data = make_budget(project)
+    users["manager"].language = "zh-hans"
+    users["manager"].save(update_fields=["language"])
+    response = signed_in("manager").get(_edit_url(data.expenses[0]))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert '<html lang="zh-hans"' in html and "保存" in html and "取消" in html

@@ -1,6 +1,7 @@
 """Budget pages of a project: the Budget tab (planned, actual and forecast cost per category,
-the chart of planned against actual per month, the budget lines editor) for managers, and the
-expenses (list, record, receipts, delete) for the whole team."""
+the same per phase, the chart of planned against actual per month, the budget lines editor)
+for managers, and the expenses (list, record, receipts) for the whole team; managers edit and
+delete them."""
 
 from typing import Any
 
@@ -19,11 +20,13 @@ from charter.planning.querysets import visible_project
 from charter.resources.forms.budget import (
     BudgetLineEditForm,
     BudgetLineForm,
+    ExpenseEditForm,
     ExpenseForm,
     LineFilterForm,
 )
 from charter.resources.models import BudgetLine, Expense
 from charter.resources.services import budget as services
+from charter.resources.services import budget_report
 
 BUDGET = "resources.budget"
 EXPENSE = "resources.expense"
@@ -59,12 +62,12 @@ def _budget_page(
     filters = LineFilterForm(request.GET, project=project)
     category, phase = filters.value("category") or "", filters.value("phase")
     lines = Paginator(
-        services.lines_of(project, category=category, phase=phase), PER_PAGE
+        budget_report.lines_of(project, category=category, phase=phase), PER_PAGE
     ).get_page(request.GET.get("page"))
-    months = services.by_month(project)
+    months = budget_report.by_month(project)
     context = {
         "project": project,
-        "summary": services.budget_summary(project),
+        "summary": budget_report.budget_summary(project),
         "months": months.rows,
         "chart": months.chart(),
         "page": lines,
@@ -142,12 +145,13 @@ def line_delete(request: HttpRequest, pk: int) -> HttpResponse:
 def _expenses_page(
     request: HttpRequest, project: Project, *, form: ExpenseForm | None = None, status: int = 200
 ) -> HttpResponse:
-    rows = services.expenses_of(project)
+    rows = budget_report.expenses_of(project)
     context: dict[str, Any] = {
         "project": project,
         "page": Paginator(rows, PER_PAGE).get_page(request.GET.get("page")),
         "form": form or ExpenseForm(project=project),
         "can_add": policy.allows(request.user, EXPENSE, "add"),
+        "can_change": policy.allows(request.user, EXPENSE, "change"),
         "can_delete": policy.allows(request.user, EXPENSE, "delete"),
         "sees_budget": policy.allows(request.user, BUDGET, "view"),
     }
@@ -188,9 +192,36 @@ def expense_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "expense": expense,
         "project": expense.project,
+        "can_change": policy.allows(request.user, EXPENSE, "change"),
         "can_delete": policy.allows(request.user, EXPENSE, "delete"),
     }
     return render(request, "resources/budget/expense_detail.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@policy.requires(EXPENSE, "change")
+def expense_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Change an expense (its receipts stay in their panel); a stale save is refused (409),
+    and so is what the service refuses (422), with nothing written."""
+    expense = _expense(request, pk, "change")
+    form = ExpenseEditForm.of(expense, request.POST or None)
+    status: int | None = 200
+    if request.method == "POST":
+        status = submit(
+            form,
+            lambda data: services.update_expense(
+                expense,
+                actor=request.user,
+                expected_version=data["version"],
+                **form.expense_fields(),
+            ),
+        )
+        if status is None:
+            messages.success(request, _("The expense was saved."))
+            return redirect(expense)
+        expense.refresh_from_db()  # the service may have set the refused values on it
+    context = {"form": form, "expense": expense, "project": expense.project}
+    return render(request, "resources/budget/expense_form.html", context, status=status or 200)
 
 
 @require_http_methods(["GET", "POST"])
@@ -218,5 +249,6 @@ urls = [
     path("projects/<int:pk>/expenses/", expense_list, name="project_expenses"),
     path("projects/<int:pk>/expenses/new/", expense_create, name="expense_create"),
     path("expenses/<int:pk>/", expense_detail, name="expense_detail"),
+    path("expenses/<int:pk>/edit/", expense_edit, name="expense_edit"),
     path("expenses/<int:pk>/delete/", expense_delete, name="expense_delete"),
 ]

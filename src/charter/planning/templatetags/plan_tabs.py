@@ -1,0 +1,115 @@
+"""``{% load plan_tabs %}{% plan_tabs project active %}``: a project's pages in four groups —
+planning, resources and budget, the RAID log, communication. The first row names the groups
+(each opens its first page); the second lists the pages of the group holding ``active``."""
+
+from dataclasses import dataclass
+from typing import Any
+
+from django import template
+from django.urls import reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from charter.core import policy
+
+register = template.Library()
+
+
+@dataclass(frozen=True)
+class Tab:
+    key: str  # the ``active`` name the project's pages pass
+    label: Promise
+    icon: str
+    url_name: str
+
+
+@dataclass(frozen=True)
+class Group:
+    key: str
+    label: Promise
+    icon: str
+    tabs: tuple[Tab, ...]
+
+
+GROUPS = (
+    Group(
+        "planning",
+        _("Planning"),
+        "timeline",
+        (
+            Tab("plan", _("Plan"), "timeline", "planning:plan"),
+            Tab("baselines", _("Baselines"), "layers-subtract", "planning:baselines"),
+            Tab("goals", _("Goals and scope"), "target", "planning:goals"),
+            Tab("calendar", _("Calendar"), "calendar", "planning:project_calendar"),
+        ),
+    ),
+    Group(
+        "resources",
+        _("Resources and budget"),
+        "users-group",
+        (
+            Tab("needs", _("Needs"), "list-check", "resources:project_needs"),
+            Tab("leveling", _("Leveling"), "users-group", "resources:leveling"),
+            Tab("budget", _("Budget"), "chart-bar", "resources:project_budget"),
+        ),
+    ),
+    Group(
+        "raid",
+        _("RAID log"),
+        "alert-triangle",
+        (Tab("raid", _("RAID log"), "alert-triangle", "planning:raid"),),
+    ),
+    Group(
+        "communication",
+        _("Communication"),
+        "send",
+        (
+            Tab("communications", _("Communication plan"), "send", "comms:project_communications"),
+            Tab("meetings", _("Meetings"), "calendar-event", "comms:project_meetings"),
+            Tab("messages", _("Messages"), "mail", "comms:project_messages"),
+            Tab("robots", _("Chat robots"), "robot", "comms:project_robots"),
+        ),
+    ),
+)
+EXPENSES = Tab("budget", _("Expenses"), "chart-bar", "resources:project_expenses")
+
+
+def _visible(tab: Tab, user: Any) -> Tab | None:
+    """The budget is for those who see it; those who only record expenses get their list."""
+    if tab.key != "budget" or policy.allows(user, "resources.budget", "view"):
+        return tab
+    return EXPENSES if policy.allows(user, "resources.expense", "view") else None
+
+
+@dataclass(frozen=True)
+class Link:
+    tab: Tab
+    url: str
+
+
+@dataclass(frozen=True)
+class GroupLinks:
+    group: Group
+    links: list[Link]
+    active: bool
+
+
+@register.inclusion_tag("planning/_plan_tabs.html", takes_context=True)
+def plan_tabs(context: template.Context, project: Any, active: str) -> dict[str, Any]:
+    user = context["request"].user
+    groups = []
+    for group in GROUPS:
+        links = [
+            Link(shown, reverse(shown.url_name, args=[project.pk]))
+            for tab in group.tabs
+            if (shown := _visible(tab, user))
+        ]
+        if links:
+            groups.append(GroupLinks(group, links, any(link.tab.key == active for link in links)))
+    current = next((row for row in groups if row.active), None)
+    return {
+        "project": project,
+        "active": active,
+        "groups": groups,
+        "pages": current.links if current and len(current.links) > 1 else [],
+    }
