@@ -21,7 +21,7 @@ from charter.engine.model import Constraint, LinkType
 from charter.engine.plan import PlanLink, PlanSchedule, PlanTask, TaskDates, schedule_plan
 from charter.planning.models import Calendar, CalendarException, Dependency, Project, Task
 from charter.planning.models.calendars import parse_hours
-from charter.resources.choices import ResourceKind
+from charter.resources.choices import TIME_BASED
 from charter.resources.models import Assignment
 
 SCHEDULED_FIELDS = [
@@ -192,7 +192,7 @@ def _resource_calendars(project: Project, without_own: set[int]) -> dict[int, in
     work different hours stays on the project calendar (MS Project would schedule each
     assignment on its own resource's hours; Charter does not split a task)."""
     rows = Assignment.objects.filter(
-        task__project=project, task_id__in=without_own, resource__kind=ResourceKind.WORK
+        task__project=project, task_id__in=without_own, resource__kind__in=TIME_BASED
     ).values_list("task_id", "resource__calendar_id")
     shared: dict[int, set[int | None]] = {}
     for task_id, calendar_id in rows:

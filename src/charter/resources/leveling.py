@@ -8,7 +8,7 @@ The mapping, in the engine's words:
   read start on; a task's duration is its working minutes in whole working days (480 a day);
 - a resource's availability is ``max_units × 100`` on the days its own calendar works (the
   project calendar when it has none) and 0 on its days off; an assignment's demand is
-  ``units × 100``. Only work resources (people) are leveled;
+  ``units × 100``. Only resources worked in time (people and equipment) are leveled;
 - summary tasks are not activities (their links pass to the tasks under them); tasks without
   assignments are activities without demand, so chains of links stay whole;
 - tasks that are started or finished, must start or finish on a date (MSO, MFO), lie outside the
@@ -44,7 +44,7 @@ from charter.engine.model import LinkType
 from charter.planning.adapters import project_calendar, to_aware, to_local
 from charter.planning.models import MINUTES_PER_DAY, Calendar, Dependency, Project, Task
 from charter.planning.models.calendars import CalendarException
-from charter.resources.choices import ResourceKind
+from charter.resources.choices import TIME_BASED
 from charter.resources.models import Assignment
 from charter.resources.models import Resource as PoolResource
 
@@ -123,9 +123,9 @@ def scope_projects(project: Project, *, actor: Any, scope: str) -> tuple[list[Pr
     see keep their dates."""
     if scope != SCOPE_ACROSS:
         return [project], {project.pk}
-    shared = Assignment.objects.filter(
-        task__project=project, resource__kind=ResourceKind.WORK
-    ).values("resource_id")
+    shared = Assignment.objects.filter(task__project=project, resource__kind__in=TIME_BASED).values(
+        "resource_id"
+    )
     others = (
         Project.objects.running()
         .filter(tasks__assignments__resource_id__in=shared)
@@ -248,7 +248,7 @@ def load(project: Project, *, actor: Any, options: Options) -> Loaded:
         pk: task for pk, task in tasks.items() if not task.is_summary and task.start is not None
     }
     assignments = list(
-        Assignment.objects.filter(task_id__in=leaves, resource__kind=ResourceKind.WORK)
+        Assignment.objects.filter(task_id__in=leaves, resource__kind__in=TIME_BASED)
         .select_related("resource")
         .order_by("task_id", "pk")
     )

@@ -33,10 +33,17 @@ from charter.planning.models import (
     Task,
 )
 from charter.planning.models.calendars import parse_hours
-from charter.resources.choices import ResourceKind
+from charter.resources.choices import TIME_BASED, ResourceKind
 from charter.resources.models import Assignment, Resource
 
 DAYS_FORMAT = 7  # MSPDI DurationFormat / LagFormat 7: days
+# MSPDI has no equipment type: equipment is worked in time like people, so it goes as Type 1.
+RESOURCE_TYPES = {
+    ResourceKind.WORK: ResourceType.WORK,
+    ResourceKind.EQUIPMENT: ResourceType.WORK,
+    ResourceKind.MATERIAL: ResourceType.MATERIAL,
+    ResourceKind.COST: ResourceType.COST,
+}
 
 
 def plan_as_mspdi(project: Project) -> MspdiProject:
@@ -130,7 +137,7 @@ def _export_calendars(
     """The project calendar (UID 1), the task calendars, the calendars resources work on, and
     for each work resource its resource calendar as Microsoft Project keeps one: built on the
     calendar it works on (the project calendar when it has none), changing nothing."""
-    workers = [resource for resource in resources if resource.kind == ResourceKind.WORK]
+    workers = [resource for resource in resources if resource.kind in TIME_BASED]
     rows = _charter_calendars(calendar, tasks, workers)
     exceptions: dict[int, list[CalendarException]] = defaultdict(list)
     for exception in CalendarException.objects.filter(calendar__in=rows).order_by("day"):
@@ -184,7 +191,7 @@ def _export_resource(
         uid=uid,
         id=row_id,
         name=resource.name,
-        type=ResourceType(resource.kind),
+        type=RESOURCE_TYPES[ResourceKind(resource.kind)],
         initials=resource.initials,
         max_units=resource.max_units,
         standard_rate=resource.standard_rate,

@@ -1,5 +1,6 @@
-"""The resource pool and task assignments through the API. Rates are null for team members:
-only managers and administrators see what a resource costs."""
+"""The resource pool and task assignments through the API. Rates (standard rate, cost per use,
+currency) are null for team members: only managers and administrators see what a resource
+costs."""
 
 import datetime
 from decimal import Decimal
@@ -13,19 +14,33 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from charter.core import policy
-from charter.core.api import IF_MATCH, read_with_etag, set_etag, update_with_if_match
+from charter.core.api import (
+    IF_MATCH,
+    read_with_etag,
+    request_field_names,
+    set_etag,
+    update_with_if_match,
+)
 from charter.crm.choices import Currency
 from charter.planning.forms import colleagues
 from charter.planning.models import Calendar, Task
 from charter.resources.choices import ResourceKind
-from charter.resources.models import Assignment, Resource
+from charter.resources.models import Assignment, Resource, Role
 from charter.resources.services import pool as services
 
 router = Router(tags=["resources"])
 
 RESOURCE = "resources.resource"
 ASSIGNMENT = "resources.assignment"
-UNITS = "1 is full time (100%); 0.5 half time; for material, the quantity."
+# The services' field names → the request's.
+FIELD_NAMES = {"user": "user_id", "calendar": "calendar_id", "role": "role_id"}
+UNITS = "1 is full time (100%); 0.5 half time; for equipment and material, the quantity."
+MAX_UNITS = "1 is one full-time person (100%); for equipment, the quantity owned (3 cranes: 3)."
+STANDARD_RATE = "Per hour for people and equipment, per unit for material"
+PLACEHOLDER = (
+    "A generic resource: people not yet named, e.g. “Senior backend engineer” with max units "
+    "2. Only a work resource without a colleague."
+)
 
 
 # ---- schemas ---------------------------------------------------------------------------------
@@ -38,12 +53,17 @@ class ResourceOut(Schema):
     user_id: int | None = Field(description="The colleague who is this resource, if any.")
     initials: str
     email: str
-    max_units: Decimal = Field(description="1 is one full-time person (100%).")
+    max_units: Decimal = Field(description=MAX_UNITS)
     standard_rate: Decimal | None = Field(
-        description="Per hour for people, per unit for material; null unless you are a "
-        "manager or administrator."
+        description=f"{STANDARD_RATE}; null unless you are a manager or administrator."
     )
-    currency: Currency | None = Field(description="Of the rate; null as the rate is.")
+    cost_per_use: Decimal | None = Field(
+        description="Charged once per assignment; null as the rate is."
+    )
+    currency: Currency | None = Field(description="Of the rates; null as the rates are.")
+    role_id: int | None = Field(description="What the person does; task needs ask for roles.")
+    role_name: str | None
+    is_placeholder: bool = Field(description=PLACEHOLDER)
     calendar_id: int | None = Field(description="The resource calendar; null: the project's.")
     is_active: bool = Field(description="Only active resources can be assigned.")
     external_uid: int | None = Field(description="The UID in an imported MS Project file.")
@@ -56,8 +76,16 @@ class ResourceOut(Schema):
         return obj.standard_rate if services.sees_rates(context["request"].user) else None
 
     @staticmethod
+    def resolve_cost_per_use(obj: Resource, context: Any) -> Decimal | None:
+        return obj.cost_per_use if services.sees_rates(context["request"].user) else None
+
+    @staticmethod
     def resolve_currency(obj: Resource, context: Any) -> str | None:
         return obj.currency if services.sees_rates(context["request"].user) else None
+
+    @staticmethod
+    def resolve_role_name(obj: Resource) -> str | None:
+        return obj.role.name if obj.role_id else None
 
 
 class ResourceIn(Schema):
@@ -66,11 +94,18 @@ class ResourceIn(Schema):
     user_id: int | None = Field(None, description="An active colleague (not a client user).")
     initials: str = Field("", max_length=16)
     email: str = Field("", max_length=254)
-    max_units: Decimal = Field(Decimal("1"), ge=0, max_digits=7, decimal_places=2)
-    standard_rate: Decimal = Field(Decimal("0"), ge=0, max_digits=12, decimal_places=2)
+    max_units: Decimal = Field(
+        Decimal("1"), ge=0, max_digits=7, decimal_places=2, description=MAX_UNITS
+    )
+    standard_rate: Decimal = Field(
+        Decimal("0"), ge=0, max_digits=12, decimal_places=2, description=STANDARD_RATE
+    )
+    cost_per_use: Decimal = Field(Decimal("0"), ge=0, max_digits=12, decimal_places=2)
     currency: Currency = Currency.CNY
     calendar_id: int | None = Field(None, description="A shared calendar; null: the project's.")
     is_active: bool = True
+    role_id: int | None = None
+    is_placeholder: bool = Field(False, description=PLACEHOLDER)
 
 
 class ResourcePatch(Schema):
@@ -81,15 +116,22 @@ class ResourcePatch(Schema):
     email: str | None = Field(None, max_length=254)
     max_units: Decimal | None = Field(None, ge=0, max_digits=7, decimal_places=2)
     standard_rate: Decimal | None = Field(None, ge=0, max_digits=12, decimal_places=2)
+    cost_per_use: Decimal | None = Field(None, ge=0, max_digits=12, decimal_places=2)
     currency: Currency | None = None
     calendar_id: int | None = None
     is_active: bool | None = None
+    role_id: int | None = None
+    is_placeholder: bool | None = None
 
 
 class ResourceFilters(Schema):
     q: str = Field("", description="Words in the name, initials, e-mail or colleague's name.")
     kind: ResourceKind | None = None
     active: bool | None = Field(None, description="Only active (true) or inactive (false) ones.")
+    role: int | None = Field(None, description="Only resources of the role with this ID.")
+    placeholder: bool | None = Field(
+        None, description="Only generic (true) or named (false) resources."
+    )
 
 
 class AssignmentOut(Schema):
@@ -124,8 +166,8 @@ class AssignmentPatch(Schema):
 
 
 def _related(request: HttpRequest, values: dict[str, Any]) -> dict[str, Any]:
-    """Replace ``user_id`` and ``calendar_id`` by the colleague and the shared calendar
-    (unknown ids: 422 on that field)."""
+    """Replace ``user_id``, ``calendar_id`` and ``role_id`` by the colleague, the shared
+    calendar and the role (unknown ids: 422 on that field)."""
     lookups = {
         "user_id": ("user", colleagues(), _("There is no active colleague with this ID.")),
         "calendar_id": (
@@ -133,6 +175,7 @@ def _related(request: HttpRequest, values: dict[str, Any]) -> dict[str, Any]:
             Calendar.objects.for_user(request.user).filter(project__isnull=True),
             _("There is no shared calendar with this ID."),
         ),
+        "role_id": ("role", Role.objects.all(), _("There is no role with this ID.")),
     }
     for id_field, (name, rows, message) in lookups.items():
         if id_field not in values:
@@ -145,7 +188,7 @@ def _related(request: HttpRequest, values: dict[str, Any]) -> dict[str, Any]:
 
 
 def _resources(request: HttpRequest, action: str = "view") -> Any:
-    return Resource.objects.for_user(request.user, action)
+    return Resource.objects.for_user(request.user, action).select_related("role")
 
 
 def _task(request: HttpRequest, task_id: int) -> Task:
@@ -175,13 +218,16 @@ def list_resources(request: HttpRequest, filters: Query[ResourceFilters]) -> obj
         q=values["q"],
         kind=values["kind"] or "",
         active=values["active"],
+        role=values["role"],
+        placeholder=values["placeholder"],
     )
 
 
 @router.post("/resources", response={201: ResourceOut}, summary="Add a resource")
 @policy.api_requires(RESOURCE, "add")
 def create_resource(request: HttpRequest, response: HttpResponse, payload: ResourceIn) -> object:
-    resource = services.create_resource(actor=request.user, **_related(request, payload.dict()))
+    with request_field_names(FIELD_NAMES):
+        resource = services.create_resource(actor=request.user, **_related(request, payload.dict()))
     set_etag(response, resource)
     return Status(201, resource)
 
@@ -204,7 +250,10 @@ def update_resource(
 ) -> object:
     resource = get_object_or_404(_resources(request, "change"), pk=resource_id)
     changes = _related(request, payload.dict(exclude_unset=True))
-    return update_with_if_match(request, response, services.update_resource, resource, **changes)
+    with request_field_names(FIELD_NAMES):
+        return update_with_if_match(
+            request, response, services.update_resource, resource, **changes
+        )
 
 
 @router.delete(

@@ -13,7 +13,7 @@ from charter.crm.choices import Currency
 from charter.planning.forms import colleagues
 from charter.planning.models import Calendar, Task
 from charter.resources.choices import ResourceKind
-from charter.resources.models import Assignment, Resource
+from charter.resources.models import Assignment, Resource, Role
 from charter.resources.services.pool import MINUTES_PER_HOUR, assignable_resources
 
 HUNDRED = Decimal(100)
@@ -63,7 +63,10 @@ class ResourceForm(StyledForm, forms.Form):
     max_units = percent_field(
         _("Max units (%)"),
         initial=100,
-        help_text=_("100 is one full-time person; 200 is two of them."),
+        help_text=_(
+            "100 is one full-time person; 200 is two of them. Equipment: the quantity owned "
+            "(3 cranes: 300)."
+        ),
     )
     standard_rate = forms.DecimalField(
         label=_("Standard rate"),
@@ -71,9 +74,32 @@ class ResourceForm(StyledForm, forms.Form):
         max_digits=12,
         decimal_places=2,
         initial=Decimal("0.00"),
-        help_text=_("Per hour for people; per unit for material."),
+        help_text=_("Per hour for people and equipment; per unit for material."),
+    )
+    cost_per_use = forms.DecimalField(
+        label=_("Cost per use"),
+        min_value=0,
+        max_digits=12,
+        decimal_places=2,
+        initial=Decimal("0.00"),
+        required=False,
+        help_text=_("Charged once per assignment, e.g. for equipment and material."),
     )
     currency = forms.ChoiceField(label=_("Currency"), choices=Currency.choices, initial="CNY")
+    role = forms.ModelChoiceField(
+        label=_("Role"),
+        queryset=Role.objects.order_by("name", "pk"),
+        required=False,
+        help_text=_("What the person does; task needs ask for roles."),
+    )
+    is_placeholder = forms.BooleanField(
+        label=_("Generic resource"),
+        required=False,
+        help_text=_(
+            "Stands for people not yet named, e.g. “Senior backend engineer” at 200%; "
+            "replace it with a person later. Not a colleague."
+        ),
+    )
     calendar = forms.ModelChoiceField(
         label=_("Resource calendar"),
         queryset=Calendar.objects.filter(project__isnull=True),
@@ -87,6 +113,8 @@ class ResourceForm(StyledForm, forms.Form):
         """The cleaned data as the services take it (max units as 1 = 100%)."""
         fields = {name: value for name, value in self.cleaned_data.items() if name != "version"}
         fields["max_units"] = units_of(fields["max_units"])
+        if fields.get("cost_per_use") is None:
+            fields["cost_per_use"] = Decimal("0.00")  # empty: none
         return fields
 
     @classmethod
@@ -99,9 +127,12 @@ class ResourceForm(StyledForm, forms.Form):
             "email": resource.email,
             "max_units": percent_of(resource.max_units),
             "standard_rate": resource.standard_rate,
+            "cost_per_use": resource.cost_per_use,
             "currency": resource.currency,
             "calendar": resource.calendar_id,
             "is_active": resource.is_active,
+            "role": resource.role_id,
+            "is_placeholder": resource.is_placeholder,
             "version": resource.version,
         }
 
@@ -111,18 +142,29 @@ class ResourceEditForm(ResourceForm, VersionedForm):
 
 
 ACTIVE_CHOICES = [("", _("Active or not")), ("yes", _("Active")), ("no", _("Inactive"))]
+PLACEHOLDER_CHOICES = [("", _("Generic or named")), ("yes", _("Generic")), ("no", _("Named"))]
+YES_NO = {"yes": True, "no": False}
 
 
 class ResourceFilterForm(forms.Form):
     q = forms.CharField(required=False)
     kind = forms.ChoiceField(required=False, choices=[("", _("Any type")), *ResourceKind.choices])
     active = forms.ChoiceField(required=False, choices=ACTIVE_CHOICES)
+    role = forms.ModelChoiceField(
+        required=False, queryset=Role.objects.order_by("name", "pk"), empty_label=_("Any role")
+    )
+    placeholder = forms.ChoiceField(required=False, choices=PLACEHOLDER_CHOICES)
 
     def filters(self) -> dict[str, Any]:
         if not self.is_valid():
             return {}
-        active = {"yes": True, "no": False}.get(self.cleaned_data["active"])
-        return {"q": self.cleaned_data["q"], "kind": self.cleaned_data["kind"], "active": active}
+        return {
+            "q": self.cleaned_data["q"],
+            "kind": self.cleaned_data["kind"],
+            "active": YES_NO.get(self.cleaned_data["active"]),
+            "role": self.cleaned_data["role"],
+            "placeholder": YES_NO.get(self.cleaned_data["placeholder"]),
+        }
 
 
 class AssignForm(StyledForm, forms.Form):

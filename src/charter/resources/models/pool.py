@@ -1,7 +1,7 @@
-"""The resource pool (people, material, cost items) and who or what is assigned to which task.
-The resources issue grows these into skills, rates over time, capacity and leveling; the plan
-uses them already: a task worked by resources is scheduled on their calendar, and MS Project
-files bring their resources and assignments in."""
+"""The resource pool (people, equipment, material, cost items) and who or what is assigned to
+which task. The resources issue grows these into skills, rates over time, capacity and
+leveling; the plan uses them already: a task worked by resources is scheduled on their
+calendar, and MS Project files bring their resources and assignments in."""
 
 from decimal import Decimal
 
@@ -39,7 +39,10 @@ class Resource(VersionedModel):
         decimal_places=2,
         default=Decimal("1.00"),
         validators=[MinValueValidator(Decimal("0"))],
-        help_text=_("1 is one full-time person (100%); 2 is two of them."),
+        help_text=_(
+            "1 is one full-time person (100%); 2 is two of them. Equipment: the quantity "
+            "owned (3 cranes: 3)."
+        ),
     )
     standard_rate = models.DecimalField(
         _("standard rate"),
@@ -47,7 +50,7 @@ class Resource(VersionedModel):
         decimal_places=2,
         default=Decimal("0.00"),
         validators=[MinValueValidator(Decimal("0"))],
-        help_text=_("Per hour for people; per unit for material."),
+        help_text=_("Per hour for people and equipment; per unit for material."),
     )
     currency = models.CharField(_("currency"), max_length=3, choices=Currency, default=Currency.CNY)
     calendar = models.ForeignKey(

@@ -1,5 +1,6 @@
-"""What a project needs week by week (people by role, needed against assigned), the equipment
-and materials on it, and its planned money per month: the project's "Needs" tab."""
+"""What a project needs week by week (people by role, needed against assigned; equipment at its
+peak against the quantity owned; materials), and its planned money per month: the project's
+"Needs" tab."""
 
 import datetime
 from collections import defaultdict
@@ -10,38 +11,17 @@ from fractions import Fraction
 from typing import Any
 
 from django.db.models import Q
-from django.utils.translation import gettext_lazy
 
-from charter.core.choices import ACTION_LABELS, CHANGE_LABELS
-from charter.engine.utilisation import Load, calendar_range, spread, weeks_from
-from charter.planning.models import Calendar, Project, Task
+from charter.engine.utilisation import Load, calendar_range, spread, week_of, weeks_from
+from charter.planning.models import Calendar, Project
 from charter.resources import utilisation
-from charter.resources.choices import ResourceKind
+from charter.resources.choices import TIME_BASED, ResourceKind
 from charter.resources.models import Assignment, Resource, Role, TaskNeed
 from charter.resources.services.rates import RateBook
 
-ACTION_LABELS.update(
-    {
-        "need_added": gettext_lazy("added a need to"),
-        "need_changed": gettext_lazy("changed a need of"),
-        "need_removed": gettext_lazy("removed a need from"),
-        "skill_added": gettext_lazy("added a skill to"),
-        "skill_changed": gettext_lazy("changed a skill of"),
-        "skill_removed": gettext_lazy("removed a skill from"),
-        "placeholder_replaced": gettext_lazy("replaced a generic resource on"),
-    }
-)
-CHANGE_LABELS.update({"need": gettext_lazy("need"), "skill": gettext_lazy("skill")})
-
-ROLE_FIELDS = ("name", "description")
-SKILL_FIELDS = ("name",)
-PROFILE_FIELDS = ("role", "is_placeholder", "cost_per_use")
-NEED_FIELDS = ("role", "skill", "min_level", "quantity", "effort_hours", "note")
 MINUTES_PER_HOUR = 60
 CENT = Decimal("0.01")
-TENTH = Decimal("0.1")
 DAY = datetime.timedelta(days=1)
-CANDIDATES = 10
 
 
 # ---- needs by week ---------------------------------------------------------------------------
@@ -81,12 +61,51 @@ class RoleRow:
 
 
 @dataclass(frozen=True)
-class EquipmentLine:
-    """A material or cost resource on a task: ``quantity`` is the assignment's units."""
+class EquipmentWeek:
+    """Equipment in one ISO week: ``peak`` is the most units in use on one working day of the
+    week (the units of its assignments whose task is in progress that day), ``owned`` its max
+    units (the quantity owned)."""
 
+    week: datetime.date
+    peak: Decimal
+    owned: Decimal
+
+    @property
+    def over(self) -> bool:
+        return self.peak > self.owned
+
+
+@dataclass(frozen=True)
+class EquipmentRow:
     resource: Resource
-    task: Task
+    weeks: list[EquipmentWeek]
+
+    @property
+    def peak(self) -> Decimal:
+        return max((cell.peak for cell in self.weeks), default=Decimal(0))
+
+    @property
+    def over(self) -> bool:
+        return any(cell.over for cell in self.weeks)
+
+
+@dataclass(frozen=True)
+class MaterialWeek:
+    """A material in one ISO week: the units of its assignments whose task starts that week
+    (as its cost is counted on the task's first day)."""
+
+    week: datetime.date
     quantity: Decimal
+
+
+@dataclass(frozen=True)
+class MaterialRow:
+    resource: Resource
+    weeks: list[MaterialWeek]
+
+    @property
+    def quantity(self) -> Decimal:
+        return sum((cell.quantity for cell in self.weeks), Decimal(0))
 
 
 @dataclass(frozen=True)
@@ -100,8 +119,9 @@ class MoneyMonth:
 class NeedsReport:
     weeks: tuple[datetime.date, ...]
     roles: list[RoleRow]
-    equipment: list[EquipmentLine]
     money: list[MoneyMonth]
+    equipment_weeks: list[EquipmentRow]
+    material_weeks: list[MaterialRow]
 
     @property
     def total_money(self) -> dict[str, Decimal]:
@@ -138,12 +158,80 @@ def daily_minutes(load: Load, calendar: Any) -> dict[datetime.date, Fraction]:
     return days
 
 
+def days_in_use(
+    load: Load, calendar: Any, first: datetime.date, last: datetime.date
+) -> list[datetime.date]:
+    """The days from ``first`` to ``last`` on which ``load``'s task is in progress: those with
+    working time of it on ``calendar`` (a task without working time: the day it starts)."""
+    worked = load.finish > load.start and calendar.working_minutes(load.start, load.finish) > 0
+    if not worked:
+        day = load.start.date()
+        return [day] if first <= day <= last else []
+    days = []
+    day = max(load.start.date(), first)
+    while day <= min(load.finish.date(), last):
+        start = max(load.start, _midnight(day))
+        end = min(load.finish, _midnight(day + DAY))
+        if end > start and calendar.working_minutes(start, end) > 0:
+            days.append(day)
+        day += DAY
+    return days
+
+
+def _equipment_weeks(
+    assignments: Sequence[Assignment],
+    loads: dict[int, Load],
+    calendars: dict[Hashable, Any],
+    weeks: Sequence[datetime.date],
+) -> list[EquipmentRow]:
+    """Per equipment resource on the tasks and week: its peak daily use against what it owns."""
+    first, last = weeks[0], weeks[-1] + 6 * DAY
+    resources: dict[int, Resource] = {}
+    in_use: dict[tuple[int, datetime.date], Decimal] = defaultdict(Decimal)
+    for a in assignments:
+        if a.resource.kind != ResourceKind.EQUIPMENT:
+            continue
+        resources.setdefault(a.resource_id, a.resource)
+        load = loads[a.pk]
+        for day in days_in_use(load, calendars[load.calendar], first, last):
+            in_use[(a.resource_id, day)] += a.units
+    peaks: dict[tuple[int, datetime.date], Decimal] = defaultdict(Decimal)
+    for (resource_id, day), units in in_use.items():
+        key = (resource_id, week_of(day))
+        peaks[key] = max(peaks[key], units)
+    return [
+        EquipmentRow(
+            resource,
+            [EquipmentWeek(week, peaks[(resource.pk, week)], resource.max_units) for week in weeks],
+        )
+        for resource in sorted(resources.values(), key=lambda r: (r.name, r.pk))
+    ]
+
+
+def _material_weeks(
+    assignments: Sequence[Assignment], loads: dict[int, Load], weeks: Sequence[datetime.date]
+) -> list[MaterialRow]:
+    """Per material on the tasks and week: the units used by the tasks starting that week."""
+    resources: dict[int, Resource] = {}
+    quantity: dict[tuple[int, datetime.date], Decimal] = defaultdict(Decimal)
+    for a in assignments:
+        if a.resource.kind != ResourceKind.MATERIAL:
+            continue
+        resources.setdefault(a.resource_id, a.resource)
+        quantity[(a.resource_id, week_of(loads[a.pk].start.date()))] += a.units
+    return [
+        MaterialRow(resource, [MaterialWeek(week, quantity[(resource.pk, week)]) for week in weeks])
+        for resource in sorted(resources.values(), key=lambda r: (r.name, r.pk))
+    ]
+
+
 def _money(
     assignments: Sequence[Assignment],
     loads: dict[int, Load],
     calendars: dict[Hashable, Any],
 ) -> list[MoneyMonth]:
-    """Planned cost per month and currency: work × the cost rate of each day, material units
+    """Planned cost per month and currency: work (of people and equipment) × the cost rate of
+    each day, material units
     × the rate of its first day, plus each assignment's cost per use on its first day."""
     book = RateBook({a.resource for a in assignments})
     sums: dict[tuple[datetime.date, str], Fraction] = defaultdict(Fraction)
@@ -158,7 +246,7 @@ def _money(
         if load is None:
             continue
         first = load.start.date()
-        if resource.kind == ResourceKind.WORK:
+        if resource.kind in TIME_BASED:
             for day, minutes in daily_minutes(load, calendars[load.calendar]).items():
                 add(
                     resource,
@@ -187,8 +275,10 @@ def _money(
 def needs_by_week(project: Project, first: datetime.date, weeks: int) -> NeedsReport:
     """Per role and ISO week from the week of ``first``: the hours the project's tasks need
     (each need's effort spread over its task's working time on the project calendar) and the
-    hours assigned to resources of the role (spread as in the utilisation heat map); the
-    material and cost resources on its tasks; and its planned cost per month."""
+    hours assigned to resources of the role (spread as in the utilisation heat map); per
+    equipment resource on its tasks and week, the peak units in use on a working day against
+    the quantity owned; per material and week, the units of the tasks starting in it; the
+    resources on its tasks that are not people; and its planned cost per month."""
     week_days = weeks_from(first, min(max(int(weeks), 1), utilisation.MAX_WEEKS))
     scheduled = Q(task__start__isnull=False, task__finish__isnull=False)
     needs = list(
@@ -269,10 +359,13 @@ def needs_by_week(project: Project, first: datetime.date, weeks: int) -> NeedsRe
         )
         for role in sorted(roles.values(), key=lambda role: (role.name, role.pk))
     ]
-    equipment = [
-        EquipmentLine(a.resource, a.task, a.units)
-        for a in assignments
-        if a.resource.kind != ResourceKind.WORK
-    ]
     money = _money(assignments, assignment_loads, engine_calendars)
-    return NeedsReport(weeks=week_days, roles=rows, equipment=equipment, money=money)
+    return NeedsReport(
+        weeks=week_days,
+        roles=rows,
+        money=money,
+        equipment_weeks=_equipment_weeks(
+            assignments, assignment_loads, engine_calendars, week_days
+        ),
+        material_weeks=_material_weeks(assignments, assignment_loads, week_days),
+    )

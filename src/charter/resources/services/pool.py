@@ -18,7 +18,7 @@ from charter.core.choices import ACTION_LABELS, CHANGE_LABELS
 from charter.core.concurrency import update_versioned
 from charter.planning.adapters import schedule_project
 from charter.planning.models import Project, Task
-from charter.resources.choices import ResourceKind
+from charter.resources.choices import TIME_BASED, ResourceKind
 from charter.resources.models import Assignment, Resource
 
 ACTION_LABELS.update(
@@ -41,9 +41,12 @@ RESOURCE_FIELDS = (
     "currency",
     "calendar",
     "is_active",
+    "role",
+    "is_placeholder",
+    "cost_per_use",
 )
 # Only managers and administrators see what a resource costs.
-RATE_FIELDS = ("standard_rate", "currency")
+RATE_FIELDS = ("standard_rate", "currency", "cost_per_use")
 ASSIGNMENT_FIELDS = ("units", "work")
 MINUTES_PER_HOUR = 60
 
@@ -65,6 +68,14 @@ def _check_resource(resource: Resource) -> None:
     if resource.calendar is not None and resource.calendar.project_id is not None:
         # A resource works across projects: one project's own calendar cannot be its calendar.
         raise ValidationError({"calendar": _("Choose a shared calendar.")})
+    if resource.kind == ResourceKind.EQUIPMENT and resource.user is not None:
+        raise ValidationError({"user": _("Equipment is not a colleague: leave this empty.")})
+    if resource.is_placeholder and resource.user is not None:
+        raise ValidationError(
+            {"is_placeholder": _("A resource that is a colleague cannot be generic.")}
+        )
+    if resource.is_placeholder and resource.kind != ResourceKind.WORK:
+        raise ValidationError({"is_placeholder": _("Only people (work resources) are generic.")})
     resource.full_clean(exclude=["external_uid"])
 
 
@@ -74,8 +85,9 @@ def _projects_using(resource: Resource) -> QuerySet[Project]:
 
 @transaction.atomic
 def create_resource(*, actor: Any, **fields: Any) -> Resource:
-    """Add a resource to the pool. ValidationError (nothing written) for invalid fields or a
-    client user as the resource's colleague."""
+    """Add a resource to the pool. ValidationError (nothing written) for invalid fields, a
+    client user as the resource's colleague, equipment with a colleague, or a generic
+    resource (placeholder) that is a colleague or not a person."""
     if unknown := set(fields) - set(RESOURCE_FIELDS):
         raise ValueError(f"{', '.join(sorted(unknown))} not settable here")
     resource = Resource(**fields)
@@ -143,10 +155,12 @@ def filter_resources(
     q: str = "",
     kind: str = "",
     active: bool | None = None,
+    role: Any = None,
+    placeholder: bool | None = None,
 ) -> QuerySet[Resource]:
-    """Search name, initials, e-mail and the colleague's name; narrow by type and whether
-    active. Rows carry their colleague, calendar and ``assignment_count`` (the assignments
-    ``user`` may see) in one query."""
+    """Search name, initials, e-mail and the colleague's name; narrow by type, whether
+    active, role (a Role or its id) and whether generic. Rows carry their colleague,
+    calendar, role and ``assignment_count`` (the assignments ``user`` may see) in one query."""
     for word in (q or "").split():
         rows = rows.filter(
             Q(name__icontains=word)
@@ -159,9 +173,13 @@ def filter_resources(
         rows = rows.filter(kind=kind)
     if active is not None:
         rows = rows.filter(is_active=active)
+    if role is not None:
+        rows = rows.filter(role=role)
+    if placeholder is not None:
+        rows = rows.filter(is_placeholder=placeholder)
     visible = Assignment.objects.for_user(user).values("pk")
     return (
-        rows.select_related("user", "calendar")
+        rows.select_related("user", "calendar", "role")
         .annotate(assignment_count=Count("assignments", filter=Q(assignments__in=visible)))
         .order_by("name", "pk")
     )
@@ -171,16 +189,21 @@ def filter_resources(
 
 
 def default_work(task: Task, resource: Resource, units: Decimal) -> int:
-    """MS Project's rule: a work resource works the task's duration at its units."""
-    if resource.kind != ResourceKind.WORK:
+    """MS Project's rule: a work resource (here also equipment) works the task's duration at
+    its units."""
+    if resource.kind not in TIME_BASED:
         return 0
     return int((Decimal(task.duration) * units).to_integral_value())
 
 
 def _check_assignment(assignment: Assignment) -> None:
     assignment.full_clean(exclude=["task", "resource", "external_uid"])
-    if assignment.resource.kind == ResourceKind.WORK and assignment.units <= 0:
+    if assignment.units > 0:
+        return
+    if assignment.resource.kind == ResourceKind.WORK:
         raise ValidationError({"units": _("A person works on a task at more than 0%.")})
+    if assignment.resource.kind == ResourceKind.EQUIPMENT:
+        raise ValidationError({"units": _("Equipment is used on a task at more than 0%.")})
 
 
 def _label(assignment: Assignment) -> str:

@@ -39,6 +39,8 @@ COLUMNS = [
     Column(gettext_lazy("Name"), lambda r: r.name),
     Column(gettext_lazy("Type"), lambda r: r.get_kind_display()),
     Column(gettext_lazy("Colleague"), lambda r: r.user or ""),
+    Column(gettext_lazy("Role"), lambda r: r.role or ""),
+    Column(gettext_lazy("Generic resource"), lambda r: _("yes") if r.is_placeholder else _("no")),
     Column(gettext_lazy("Initials"), lambda r: r.initials),
     Column(gettext_lazy("E-mail"), lambda r: r.email),
     Column(gettext_lazy("Max units (%)"), lambda r: percent_of(r.max_units)),
@@ -48,12 +50,15 @@ COLUMNS = [
 ]
 RATE_COLUMNS = [
     Column(gettext_lazy("Standard rate"), lambda r: r.standard_rate),
+    Column(gettext_lazy("Cost per use"), lambda r: r.cost_per_use),
     Column(gettext_lazy("Currency"), lambda r: r.currency),
 ]
 
 
 def _resource(request: HttpRequest, pk: int, action: str = "view") -> Resource:
-    rows = Resource.objects.for_user(request.user, action).select_related("user", "calendar")
+    rows = Resource.objects.for_user(request.user, action).select_related(
+        "user", "calendar", "role"
+    )
     return get_object_or_404(rows, pk=pk)
 
 
@@ -69,7 +74,8 @@ def _filtered(request: HttpRequest) -> tuple[ResourceFilterForm, dict[str, Any],
 @require_GET
 @policy.requires(RESOURCE, "view")
 def resource_list(request: HttpRequest) -> HttpResponse:
-    """Search, filter by type and activity, paginate; rates for managers only."""
+    """Search, filter by type, activity, role and generic or named, paginate; rates (standard
+    rate, cost per use) for managers only."""
     filter_form, filters, rows = _filtered(request)
     context = {
         "page": Paginator(rows, PER_PAGE).get_page(request.GET.get("page")),
