@@ -17,6 +17,7 @@ from charter.core.api import (
     IF_MATCH,
     expected_version,
     read_with_etag,
+    request_field_names,
     set_etag,
     update_with_if_match,
 )
@@ -43,6 +44,8 @@ RATE = "resources.rate"
 RESOURCE = "resources.resource"
 ASSIGNMENT = "resources.assignment"
 LEVEL = "1 (beginner) to 5 (expert)."
+# The services' field names → the names the requests use for them.
+FIELD_NAMES = {"skill": "skill_id", "resource": "resource_id", "person": "person_id"}
 
 
 # ---- schemas ---------------------------------------------------------------------------------
@@ -95,24 +98,6 @@ class ResourceSkillIn(Schema):
 
 class ResourceSkillPatch(Schema):
     level: int = Field(ge=1, le=5, description=LEVEL)
-
-
-class ProfileOut(Schema):
-    id: int
-    role_id: int | None
-    is_placeholder: bool = Field(description="A generic resource, e.g. “Senior backend ×2”.")
-    cost_per_use: Decimal | None = Field(description="Null unless you are a manager.")
-    version: int
-
-    @staticmethod
-    def resolve_cost_per_use(obj: Resource, context: Any) -> Decimal | None:
-        return obj.cost_per_use if services.pool.sees_rates(context["request"].user) else None
-
-
-class ProfilePatch(Schema):
-    role_id: int | None = None
-    is_placeholder: bool | None = None
-    cost_per_use: Decimal | None = Field(None, ge=0, max_digits=12, decimal_places=2)
 
 
 class RateChangeOut(Schema):
@@ -187,13 +172,28 @@ class RoleRowOut(Schema):
     weeks: list[RoleWeekOut]
 
 
-class EquipmentOut(Schema):
+class EquipmentWeekOut(Schema):
+    week: datetime.date = Field(description="The Monday of the ISO week.")
+    peak: Decimal = Field(description="The most units in use on one working day of the week.")
+    owned: Decimal = Field(description="The quantity owned (max units).")
+    over: bool
+
+
+class EquipmentRowOut(Schema):
     resource_id: int
     resource_name: str
-    kind: str
-    task_id: int
-    task_name: str
-    quantity: Decimal
+    weeks: list[EquipmentWeekOut]
+
+
+class MaterialWeekOut(Schema):
+    week: datetime.date = Field(description="The Monday of the ISO week.")
+    quantity: Decimal = Field(description="Units on the tasks starting that week.")
+
+
+class MaterialRowOut(Schema):
+    resource_id: int
+    resource_name: str
+    weeks: list[MaterialWeekOut]
 
 
 class MoneyOut(Schema):
@@ -205,7 +205,8 @@ class MoneyOut(Schema):
 class NeedsByWeekOut(Schema):
     weeks: list[datetime.date]
     roles: list[RoleRowOut]
-    equipment: list[EquipmentOut]
+    equipment: list[EquipmentRowOut]
+    materials: list[MaterialRowOut]
     money: list[MoneyOut] | None = Field(description="Planned cost; null unless a manager.")
 
 
@@ -374,7 +375,7 @@ def delete_skill(request: HttpRequest, skill_id: int) -> object:
     return Status(204, None)
 
 
-# ---- a resource's skills, profile and rates ----------------------------------------------------
+# ---- a resource's skills and rates ------------------------------------------------------------
 
 
 @router.get(
@@ -397,12 +398,8 @@ def add_resource_skill(
 ) -> object:
     resource = _resource(request, resource_id)
     skill = _pick(Skill, payload.skill_id, "skill_id")
-    try:
+    with request_field_names(FIELD_NAMES):
         row = services.add_resource_skill(resource, skill, actor=request.user, level=payload.level)
-    except ValidationError as error:
-        if hasattr(error, "error_dict") and "skill" in error.error_dict:
-            error.error_dict["skill_id"] = error.error_dict.pop("skill")
-        raise
     set_etag(response, row)
     return Status(201, row)
 
@@ -429,29 +426,6 @@ def delete_resource_skill(request: HttpRequest, row_id: int) -> object:
     row = get_object_or_404(ResourceSkill.objects.select_related("skill", "resource"), pk=row_id)
     services.delete_resource_skill(row, actor=request.user)
     return Status(204, None)
-
-
-@router.get("/resources/{resource_id}/profile", response=ProfileOut, summary="Role and flags")
-@policy.api_requires(RESOURCE, "view")
-def get_profile(request: HttpRequest, response: HttpResponse, resource_id: int) -> object:
-    return read_with_etag(response, Resource.objects.for_user(request.user), pk=resource_id)
-
-
-@router.patch(
-    "/resources/{resource_id}/profile",
-    response=ProfileOut,
-    summary="Set a resource's role, generic flag and cost per use (needs If-Match)",
-    openapi_extra=IF_MATCH,
-)
-@policy.api_requires(RESOURCE, "change")
-def update_profile(
-    request: HttpRequest, response: HttpResponse, resource_id: int, payload: ProfilePatch
-) -> object:
-    resource = _resource(request, resource_id)
-    values = payload.dict(exclude_unset=True)
-    if "role_id" in values:
-        values["role"] = _pick(Role, values.pop("role_id"), "role_id")
-    return update_with_if_match(request, response, services.update_profile, resource, **values)
 
 
 @router.get(
@@ -597,12 +571,8 @@ def assign_from_need(
     resource = Resource.objects.for_user(request.user).filter(pk=payload.resource_id).first()
     if resource is None:
         raise ValidationError({"resource_id": _("There is no resource with this ID.")})
-    try:
+    with request_field_names(FIELD_NAMES):
         assignment = services.assign_from_need(need, resource, actor=request.user)
-    except ValidationError as error:
-        if hasattr(error, "error_dict") and "resource" in error.error_dict:
-            error.error_dict["resource_id"] = error.error_dict.pop("resource")
-        raise
     set_etag(response, assignment)
     return Status(201, assignment)
 
@@ -627,14 +597,10 @@ def replace_placeholder(
     if person is None:
         raise ValidationError({"person_id": _("There is no resource with this ID.")})
     version = expected_version(request) if request.headers.get("If-Match") else None
-    try:
+    with request_field_names(FIELD_NAMES):
         assignment = services.replace_placeholder(
             assignment, person, actor=request.user, expected_version=version
         )
-    except ValidationError as error:
-        if hasattr(error, "error_dict") and "person" in error.error_dict:
-            error.error_dict["person_id"] = error.error_dict.pop("person")
-        raise
     set_etag(response, assignment)
     return assignment
 
@@ -642,7 +608,8 @@ def replace_placeholder(
 @router.get(
     "/projects/{project_id}/needs-by-week",
     response=NeedsByWeekOut,
-    summary="Per role and ISO week: needed and assigned hours; equipment; planned cost a month",
+    summary="Per role and ISO week: needed and assigned hours; equipment and materials per "
+    "week; planned cost a month",
 )
 @policy.api_requires(NEED, "view")
 def needs_by_week(request: HttpRequest, project_id: int, window: Query[WindowIn]) -> object:
@@ -671,14 +638,22 @@ def needs_by_week(request: HttpRequest, project_id: int, window: Query[WindowIn]
         ],
         "equipment": [
             {
-                "resource_id": line.resource.pk,
-                "resource_name": line.resource.name,
-                "kind": line.resource.kind,
-                "task_id": line.task.pk,
-                "task_name": line.task.name,
-                "quantity": line.quantity,
+                "resource_id": row.resource.pk,
+                "resource_name": row.resource.name,
+                "weeks": [
+                    {"week": c.week, "peak": c.peak, "owned": c.owned, "over": c.over}
+                    for c in row.weeks
+                ],
             }
-            for line in report.equipment
+            for row in report.equipment_weeks
+        ],
+        "materials": [
+            {
+                "resource_id": row.resource.pk,
+                "resource_name": row.resource.name,
+                "weeks": [{"week": c.week, "quantity": c.quantity} for c in row.weeks],
+            }
+            for row in report.material_weeks
         ],
         "money": (
             [{"month": m.month, "currency": m.currency, "amount": m.amount} for m in report.money]

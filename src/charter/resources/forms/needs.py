@@ -2,7 +2,6 @@
 from a need, replacing a generic resource and the Needs tab's window."""
 
 import datetime
-from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -41,49 +40,6 @@ class SkillForm(StyledForm, forms.Form):
 
 class SkillEditForm(SkillForm, VersionedForm):
     """A skill's name, with the version the editor saw."""
-
-
-class ProfileForm(StyledForm, VersionedForm):
-    role = forms.ModelChoiceField(
-        label=_("Role"),
-        queryset=Role.objects.order_by("name"),
-        required=False,
-        help_text=_("What the person does; task needs ask for roles."),
-    )
-    is_placeholder = forms.BooleanField(
-        label=_("Generic resource"),
-        required=False,
-        help_text=_("Stands for people not yet named; replace it with a person later."),
-    )
-    cost_per_use = forms.DecimalField(
-        label=_("Cost per use"),
-        min_value=0,
-        max_digits=12,
-        decimal_places=2,
-        required=False,
-        help_text=_("Charged once per assignment, e.g. for equipment and material."),
-    )
-
-    def __init__(self, *args: Any, sees_rates: bool = True, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        if not sees_rates:
-            del self.fields["cost_per_use"]
-
-    @classmethod
-    def initial_of(cls, resource: Resource) -> dict[str, Any]:
-        return {
-            "role": resource.role_id,
-            "is_placeholder": resource.is_placeholder,
-            "cost_per_use": resource.cost_per_use,
-            "version": resource.version,
-        }
-
-    def service_fields(self) -> dict[str, Any]:
-        data = self.cleaned_data
-        fields = {"role": data["role"], "is_placeholder": data["is_placeholder"]}
-        if "cost_per_use" in self.fields:
-            fields["cost_per_use"] = data["cost_per_use"] or Decimal(0)
-        return fields
 
 
 class ResourceSkillForm(StyledForm, forms.Form):

@@ -9,8 +9,7 @@ assignments and weeks: the needs, the assignments, the calendars, their exceptio
 histories, each in one query.
 """
 
-import datetime
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -47,12 +46,8 @@ CHANGE_LABELS.update({"need": gettext_lazy("need"), "skill": gettext_lazy("skill
 
 ROLE_FIELDS = ("name", "description")
 SKILL_FIELDS = ("name",)
-PROFILE_FIELDS = ("role", "is_placeholder", "cost_per_use")
 NEED_FIELDS = ("role", "skill", "min_level", "quantity", "effort_hours", "note")
 MINUTES_PER_HOUR = 60
-CENT = Decimal("0.01")
-TENTH = Decimal("0.1")
-DAY = datetime.timedelta(days=1)
 CANDIDATES = 10
 
 
@@ -87,17 +82,25 @@ def create_role(*, actor: Any, name: str, description: str = "") -> Role:
     return role
 
 
+def _update_named[Named: (Role, Skill)](
+    obj: Named, fields: tuple[str, ...], *, actor: Any, expected_version: int, changes: Any
+) -> Named:
+    _only(changes, fields)
+    before = audit.snapshot(obj, fields)
+    for name, value in changes.items():
+        setattr(obj, name, value)
+    _clean_named(obj)
+    update_versioned(obj, expected_version=expected_version, fields=fields)
+    if changed := audit.diff(before, audit.snapshot(obj, fields)):
+        audit.record(obj, "updated", actor=actor, changes=changed)
+    return obj
+
+
 @transaction.atomic
 def update_role(role: Role, *, actor: Any, expected_version: int, **changes: Any) -> Role:
-    _only(changes, ROLE_FIELDS)
-    before = audit.snapshot(role, ROLE_FIELDS)
-    for name, value in changes.items():
-        setattr(role, name, value)
-    _clean_named(role)
-    update_versioned(role, expected_version=expected_version, fields=ROLE_FIELDS)
-    if changed := audit.diff(before, audit.snapshot(role, ROLE_FIELDS)):
-        audit.record(role, "updated", actor=actor, changes=changed)
-    return role
+    return _update_named(
+        role, ROLE_FIELDS, actor=actor, expected_version=expected_version, changes=changes
+    )
 
 
 @transaction.atomic
@@ -120,15 +123,9 @@ def create_skill(*, actor: Any, name: str) -> Skill:
 
 @transaction.atomic
 def update_skill(skill: Skill, *, actor: Any, expected_version: int, **changes: Any) -> Skill:
-    _only(changes, SKILL_FIELDS)
-    before = audit.snapshot(skill, SKILL_FIELDS)
-    for name, value in changes.items():
-        setattr(skill, name, value)
-    _clean_named(skill)
-    update_versioned(skill, expected_version=expected_version, fields=SKILL_FIELDS)
-    if changed := audit.diff(before, audit.snapshot(skill, SKILL_FIELDS)):
-        audit.record(skill, "updated", actor=actor, changes=changed)
-    return skill
+    return _update_named(
+        skill, SKILL_FIELDS, actor=actor, expected_version=expected_version, changes=changes
+    )
 
 
 @transaction.atomic
@@ -142,30 +139,7 @@ def delete_skill(skill: Skill, *, actor: Any) -> None:
         raise _in_use(skill.name) from None
 
 
-# ---- a resource's role, placeholder flag, cost per use and skills -----------------------------
-
-
-@transaction.atomic
-def update_profile(
-    resource: Resource, *, actor: Any, expected_version: int, **changes: Any
-) -> Resource:
-    """Set a resource's role, whether it is generic (a placeholder) and its cost per use.
-    A generic resource is a work resource without a colleague."""
-    _only(changes, PROFILE_FIELDS)
-    before = audit.snapshot(resource, PROFILE_FIELDS)
-    for name, value in changes.items():
-        setattr(resource, name, value)
-    if resource.is_placeholder and resource.user_id is not None:
-        raise ValidationError(
-            {"is_placeholder": _("A resource that is a colleague cannot be generic.")}
-        )
-    if resource.is_placeholder and resource.kind != ResourceKind.WORK:
-        raise ValidationError({"is_placeholder": _("Only people (work resources) are generic.")})
-    resource.full_clean(exclude=["external_uid"], validate_unique=False)
-    update_versioned(resource, expected_version=expected_version, fields=PROFILE_FIELDS)
-    if changed := audit.diff(before, audit.snapshot(resource, PROFILE_FIELDS)):
-        audit.record(resource, "updated", actor=actor, changes=changed)
-    return resource
+# ---- a resource's skills ----------------------------------------------------------------------
 
 
 def _skill_label(row: ResourceSkill) -> str:
@@ -375,30 +349,49 @@ def task_window(task: Task) -> utilisation.Window | None:
     return utilisation.Window(tuple(week for week in window.weeks if week <= last))
 
 
-def candidates(need: TaskNeed, *, user: Any, limit: int = CANDIDATES) -> list[Candidate]:
-    """Active named people not yet on the task, best first: role match, then the need's skill
-    at the minimum level or more, higher level first, then free hours (capacity − allocation
-    across the projects ``user`` sees) in the task's weeks."""
-    people = list(
+def _free_people(task_id: int) -> list[Resource]:
+    """Active named people not yet on the task, by name."""
+    return list(
         Resource.objects.filter(is_active=True, is_placeholder=False, kind=ResourceKind.WORK)
-        .exclude(assignments__task_id=need.task_id)
+        .exclude(assignments__task_id=task_id)
         .select_related("role", "user")
         .order_by("name", "pk")
     )
-    levels: dict[int, int] = {}
-    if need.skill_id:
-        levels = dict(
-            ResourceSkill.objects.filter(
-                skill_id=need.skill_id, resource__in=[p.pk for p in people]
-            ).values_list("resource_id", "level")
-        )
-    window = task_window(need.task)
+
+
+def candidates_by_need(
+    task: Task, needs: Sequence[TaskNeed], *, user: Any, limit: int = CANDIDATES
+) -> dict[int, list[Candidate]]:
+    """For each of the task's ``needs`` (by id), active named people not yet on the task, best
+    first: role match, then the need's skill at the minimum level or more, higher level first,
+    then free hours (capacity − allocation across the projects ``user`` sees) in the task's
+    weeks. A constant number of queries whatever the number of needs."""
+    if not needs:
+        return {}
+    people = _free_people(task.pk)
+    skills = {need.skill_id for need in needs if need.skill_id}
+    levels: dict[tuple[int, int], int] = {}
+    if skills and people:
+        rows = ResourceSkill.objects.filter(
+            skill_id__in=skills, resource__in=[p.pk for p in people]
+        ).values_list("resource_id", "skill_id", "level")
+        levels = {(resource, skill): level for resource, skill, level in rows}
+    window = task_window(task)
     loads: dict[int, utilisation.Row] = {}
     if window is not None and people:
         loads = {row.resource.pk: row for row in utilisation.rows_for(user, window, people)}
+    return {need.pk: _ranked(need, people, levels, loads)[:limit] for need in needs}
+
+
+def _ranked(
+    need: TaskNeed,
+    people: Sequence[Resource],
+    levels: dict[tuple[int, int], int],
+    loads: dict[int, utilisation.Row],
+) -> list[Candidate]:
     found = []
     for person in people:
-        level = levels.get(person.pk)
+        level = levels.get((person.pk, need.skill_id)) if need.skill_id else None
         row = loads.get(person.pk)
         found.append(
             Candidate(
@@ -411,20 +404,24 @@ def candidates(need: TaskNeed, *, user: Any, limit: int = CANDIDATES) -> list[Ca
                 free_hours=(row.capacity_hours - row.allocated_hours) if row else None,
             )
         )
-    found.sort(key=lambda candidate: candidate.key)
-    return found[:limit]
+    return sorted(found, key=lambda candidate: candidate.key)
 
 
-def replacement_candidates(assignment: Assignment) -> list[Resource]:
-    """People who may take a generic resource's place on its task: of its role first."""
-    rows = (
-        Resource.objects.filter(is_active=True, is_placeholder=False, kind=ResourceKind.WORK)
-        .exclude(assignments__task_id=assignment.task_id)
-        .order_by("name", "pk")
-    )
-    role_id = assignment.resource.role_id
-    people = list(rows)
-    return sorted(people, key=lambda person: person.role_id != role_id)
+def candidates(need: TaskNeed, *, user: Any, limit: int = CANDIDATES) -> list[Candidate]:
+    """``candidates_by_need`` for one need."""
+    return candidates_by_need(need.task, [need], user=user, limit=limit)[need.pk]
+
+
+def replacement_candidates(
+    task: Task, role_ids: Iterable[int | None]
+) -> dict[int | None, list[Resource]]:
+    """Per role id, the people who may take a generic resource's place on ``task``: active
+    named people not on it, those of the role first. One query."""
+    people = _free_people(task.pk)
+    return {
+        role_id: sorted(people, key=lambda person: person.role_id != role_id)
+        for role_id in set(role_ids)
+    }
 
 
 def needs_of(task: Task) -> list[TaskNeed]:
@@ -436,6 +433,7 @@ __all__ = [
     "add_resource_skill",
     "assign_from_need",
     "candidates",
+    "candidates_by_need",
     "create_need",
     "create_role",
     "create_skill",
@@ -444,8 +442,8 @@ __all__ = [
     "delete_role",
     "delete_skill",
     "replace_placeholder",
+    "replacement_candidates",
     "update_need",
-    "update_profile",
     "update_resource_skill",
     "update_role",
     "update_skill",

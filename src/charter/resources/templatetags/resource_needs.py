@@ -1,5 +1,5 @@
 """``{% load resource_needs %}``: the Needs panel of a task page (``{% task_needs task %}``)
-and the skills, role and rates panel of a resource page (``{% resource_profile resource %}``)."""
+and the skills and rates panels of a resource page (``{% resource_profile resource %}``)."""
 
 from typing import Any
 
@@ -9,7 +9,6 @@ from charter.core import policy
 from charter.planning.models import Task
 from charter.resources.forms.needs import (
     NeedForm,
-    ProfileForm,
     RateChangeForm,
     ReplaceForm,
     ResourceSkillEditForm,
@@ -32,25 +31,26 @@ def task_needs(context: template.Context, task: Task) -> dict[str, Any]:
         return {"hidden": True}
     can_change = policy.allows(user, "resources.need", "change")
     can_replace = policy.allows(user, "resources.assignment", "change")
-    placeholders = (
+    placeholders = list(
         Assignment.objects.for_user(user)
         .filter(task=task, resource__is_placeholder=True)
         .select_related("resource")
         .order_by("resource__name", "pk")
     )
+    needs = services.needs_of(task)
+    ranked = services.candidates_by_need(task, needs, user=user)
+    people = (
+        services.replacement_candidates(task, [row.resource.role_id for row in placeholders])
+        if can_replace and placeholders
+        else {}
+    )
     return {
         "task": task,
         "can_change": can_change,
-        "needs": [
-            {"need": need, "candidates": services.candidates(need, user=user)}
-            for need in services.needs_of(task)
-        ],
+        "needs": [{"need": need, "candidates": ranked[need.pk]} for need in needs],
         "need_form": NeedForm(prefix="need") if can_change and not task.is_summary else None,
         "placeholders": [
-            {
-                "assignment": row,
-                "people": services.replacement_candidates(row) if can_replace else [],
-            }
+            {"assignment": row, "people": people.get(row.resource.role_id, [])}
             for row in placeholders
         ],
         "can_replace": can_replace,
@@ -60,7 +60,7 @@ def task_needs(context: template.Context, task: Task) -> dict[str, Any]:
 
 @register.inclusion_tag("resources/needs/_resource_profile.html", takes_context=True)
 def resource_profile(context: template.Context, resource: Resource) -> dict[str, Any]:
-    """Role, generic flag, skills with levels, and (managers only) cost per use and rates."""
+    """Skills with levels, and (managers only) the rate history."""
     user = context["request"].user
     can_change = policy.allows(user, "resources.resource", "change")
     shows_rates = sees_rates(user) and policy.allows(user, "resources.rate", "view")
@@ -75,11 +75,6 @@ def resource_profile(context: template.Context, resource: Resource) -> dict[str,
             for row in skills
         ],
         "skill_form": ResourceSkillForm() if can_change else None,
-        "profile_form": (
-            ProfileForm(initial=ProfileForm.initial_of(resource), sees_rates=shows_rates)
-            if can_change
-            else None
-        ),
         "rate_history": rates.rate_history(resource) if shows_rates else [],
         "rate_form": RateChangeForm(initial={"currency": resource.currency}),
     }

@@ -74,9 +74,6 @@ HTML: dict[str, Case] = {
         data=lambda w: {"name": w.unique("Rust"), "version": "1"},
     ),
     "resources:skill_delete": Case(MANAGERS_POST, kwargs=_pk(fresh_skill), method="post"),
-    "resources:resource_profile": Case(
-        MANAGERS_POST, kwargs=_pk(fresh_resource), method="post", data={"version": "1"}
-    ),
     "resources:resource_skill_add": Case(
         MANAGERS_POST,
         kwargs=_pk(fresh_resource),
@@ -172,12 +169,6 @@ API: dict[str, Case] = {
     ),
     "DELETE /api/v1/resource-skills/<row_id>": Case(
         API_MANAGERS_DELETE, kwargs=_pk(fresh_resource_skill, "row_id")
-    ),
-    "GET /api/v1/resources/<resource_id>/profile": Case(
-        API_STAFF_READ, kwargs=_pk(fresh_resource, "resource_id")
-    ),
-    "PATCH /api/v1/resources/<resource_id>/profile": Case(
-        API_MANAGERS_IF_MATCH, kwargs=_pk(fresh_resource, "resource_id")
     ),
     "GET /api/v1/resources/<resource_id>/rates": Case(
         API_MANAGERS_READ, kwargs=_pk(fresh_resource, "resource_id")

@@ -70,17 +70,6 @@ def test_resource_skills_profile_and_rates_for_managers_only(signed_in):
     )
     assert member.get(f"{base}/skills").json()[0]["level"] == 5
 
-    role = Role.objects.create(name="后端")
-    profile = http.patch(
-        f"{base}/profile",
-        {"role_id": role.pk, "is_placeholder": True, "cost_per_use": "20"},
-        content_type=JSON,
-        headers={"If-Match": '"1"'},
-    )
-    assert profile.status_code == 200, profile.content
-    assert member.get(f"{base}/profile").json()["cost_per_use"] is None
-    assert Decimal(http.get(f"{base}/profile").json()["cost_per_use"]) == 20
-
     rate = http.post(
         f"{base}/rates", {"effective_from": "2026-12-10", "cost_rate": "200"}, content_type=JSON
     )
@@ -135,6 +124,7 @@ def test_needs_candidates_assign_and_needs_by_week(signed_in, task, project):
     assert report.status_code == 200
     body = report.json()
     assert body["roles"][0]["role_name"] == "后端" and body["money"] is not None
+    assert body["equipment"] == [] and body["materials"] == []
     assert member.get(f"/api/v1/projects/{project.pk}/needs-by-week").json()["money"] is None
     assert client.get(f"/api/v1/projects/{project.pk}/needs-by-week").status_code == 403
     assert http.delete(url).status_code == 204 and not TaskNeed.objects.exists()

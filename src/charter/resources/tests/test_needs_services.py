@@ -15,7 +15,7 @@ from charter.planning.models import Task
 from charter.resources.choices import ResourceKind
 from charter.resources.models import Assignment, Resource, ResourceSkill, TaskNeed
 from charter.resources.services import needs as services
-from charter.resources.services import needs_report, rates
+from charter.resources.services import needs_report, pool, rates
 
 pytestmark = pytest.mark.django_db
 
@@ -93,9 +93,9 @@ def test_resource_skills_levels_once_per_pair(manager, postgres):
     assert not ResourceSkill.objects.exists()
 
 
-def test_profile_a_generic_resource_is_a_person_without_colleague(manager, backend, users):
+def test_a_generic_resource_is_a_person_without_colleague(manager, backend, users):
     generic = Resource.objects.create(name="高级后端 ×2", max_units=2)
-    services.update_profile(
+    pool.update_resource(
         generic,
         actor=manager,
         expected_version=1,
@@ -107,10 +107,10 @@ def test_profile_a_generic_resource_is_a_person_without_colleague(manager, backe
     assert generic.is_placeholder and generic.role == backend and generic.version == 2
     person = Resource.objects.create(name="成员", user=users["member"])
     with pytest.raises(ValidationError):
-        services.update_profile(person, actor=manager, expected_version=1, is_placeholder=True)
+        pool.update_resource(person, actor=manager, expected_version=1, is_placeholder=True)
     server = Resource.objects.create(name="服务器", kind=ResourceKind.MATERIAL)
     with pytest.raises(ValidationError):
-        services.update_profile(server, actor=manager, expected_version=1, is_placeholder=True)
+        pool.update_resource(server, actor=manager, expected_version=1, is_placeholder=True)
 
 
 def test_needs_are_validated_audited_and_versioned(manager, backend, postgres, project):
@@ -176,7 +176,8 @@ def test_needs_by_week_hours_equipment_and_money(manager, backend, project):
         (Decimal("0.0"), Decimal("0.0"), False),
     ]
     assert row.weeks[0].shortfall_hours == Decimal("24.0")
-    assert [(line.resource, line.quantity) for line in report.equipment] == [(server, 3)]
+    [servers] = report.material_weeks
+    assert (servers.resource, [c.quantity for c in servers.weeks]) == (server, [3, 0, 0])
     # 王工: 9.6 h at 100 (Mon–Wed) + 6.4 h at 200 (Thu–Fri) + 50 per use = 2290;
     # servers: 3 × 10 = 30; the person without a role or rate: 0.
     [december] = report.money
@@ -248,7 +249,7 @@ def test_replace_placeholder_keeps_units_and_work(manager, backend, project):
     )
     wang = Resource.objects.create(name="王工", role=backend)
     li = Resource.objects.create(name="李工")
-    assert services.replacement_candidates(assignment) == [wang, li]
+    assert services.replacement_candidates(task, [backend.pk]) == {backend.pk: [wang, li]}
     Assignment.objects.create(task=task, resource=li, work=HOUR)
     with pytest.raises(ValidationError) as error:
         services.replace_placeholder(assignment, li, actor=manager)

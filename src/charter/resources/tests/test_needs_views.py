@@ -60,18 +60,16 @@ def test_roles_page_add_edit_delete_and_empty_states(signed_in):
     assert not Role.objects.exists() and not Skill.objects.exists()
 
 
-def test_resource_page_skills_role_and_rates_for_managers_only(signed_in):
+def test_resource_page_skills_and_rates_for_managers_only(signed_in):
     http = signed_in("manager")
-    wang = Resource.objects.create(name="王工", standard_rate=Decimal("100"))
-    skill = Skill.objects.create(name="PostgreSQL")
     role = Role.objects.create(name="后端")
+    wang = Resource.objects.create(
+        name="王工", standard_rate=Decimal("100"), role=role, cost_per_use=12
+    )
+    skill = Skill.objects.create(name="PostgreSQL")
     url = reverse("resources:resource_detail", args=[wang.pk])
     http.post(
         reverse("resources:resource_skill_add", args=[wang.pk]), {"skill": skill.pk, "level": 4}
-    )
-    http.post(
-        reverse("resources:resource_profile", args=[wang.pk]),
-        {"role": role.pk, "cost_per_use": "12", "version": 1},
     )
     http.post(
         reverse("resources:rate_add", args=[wang.pk]),
@@ -82,8 +80,6 @@ def test_resource_page_skills_role_and_rates_for_managers_only(signed_in):
             "currency": "CNY",
         },
     )
-    wang.refresh_from_db()
-    assert (wang.role, wang.cost_per_use) == (role, 12)
     assert ResourceSkill.objects.get().level == 4 and RateChange.objects.count() == 1
     page = http.get(url).content.decode()
     assert 'data-testid="rate-history"' in page and "234.50" in page and "rate-form" in page
@@ -149,6 +145,11 @@ def _grow(project, roles: int, offset: int) -> None:
         Assignment.objects.create(task=task, resource=person, work=20 * 60)
         tool = Resource.objects.create(name=f"设备 {offset + n}", kind=ResourceKind.MATERIAL)
         Assignment.objects.create(task=task, resource=tool, units=2, work=0)
+        # One crane owned, two in use: over the quantity owned.
+        crane = Resource.objects.create(
+            name=f"吊车 {offset + n}", kind=ResourceKind.EQUIPMENT, standard_rate=80
+        )
+        Assignment.objects.create(task=task, resource=crane, units=2, work=16 * 60)
 
 
 def test_needs_tab_shortfall_money_and_constant_queries(signed_in, project):
@@ -164,6 +165,8 @@ def test_needs_tab_shortfall_money_and_constant_queries(signed_in, project):
         page = http.get(url, {"start": "2026-11-30", "weeks": 6})
     body = page.content.decode()
     assert "角色 0" in body and "data-short" in body and "设备 1" in body
+    assert "Equipment and materials by week" in body
+    assert 'data-equipment="' in body and "吊车 1" in body and "data-over" in body
     assert 'data-testid="needs-money"' in body
     _grow(project, 6, 10)
     schedule_project(project)

@@ -21,7 +21,6 @@ from charter.planning.querysets import visible_project
 from charter.resources.forms.needs import (
     AssignFromNeedForm,
     NeedForm,
-    ProfileForm,
     RateChangeForm,
     ReplaceForm,
     ResourceSkillEditForm,
@@ -186,29 +185,11 @@ def skill_delete(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("resources:roles")
 
 
-# ---- a resource's profile, skills and rates ----------------------------------------------------
+# ---- a resource's skills and rates ------------------------------------------------------------
 
 
 def _resource(request: HttpRequest, pk: int) -> Resource:
     return get_object_or_404(Resource.objects.for_user(request.user, "change"), pk=pk)
-
-
-@require_POST
-@policy.requires(RESOURCE, "change")
-def resource_profile(request: HttpRequest, pk: int) -> HttpResponse:
-    resource = _resource(request, pk)
-    form = ProfileForm(request.POST, sees_rates=sees_rates(request.user))
-    status = submit(
-        form,
-        lambda data: services.update_profile(
-            resource,
-            actor=request.user,
-            expected_version=data["version"],
-            **form.service_fields(),
-        ),
-    )
-    _report(request, status, form, _("Role and use saved."))
-    return redirect(resource)
 
 
 @require_POST
@@ -347,8 +328,9 @@ def placeholder_replace(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 @policy.requires(NEED, "view")
 def project_needs(request: HttpRequest, pk: int) -> HttpResponse:
-    """Per role and ISO week, needed against assigned hours; equipment; planned cost a month
-    (managers only: it shows what people cost)."""
+    """Per role and ISO week, needed against assigned hours; equipment (peak in use against
+    owned) and materials by week; planned cost a month (managers only: it shows what people
+    cost)."""
     project = visible_project(request.user, pk)
     today = timezone.localdate()
     form = WindowForm(request.GET or None)
@@ -371,7 +353,6 @@ urls = [
     path("resources/skills/new/", skill_add, name="skill_add"),
     path("resources/skills/<int:pk>/", skill_edit, name="skill_edit"),
     path("resources/skills/<int:pk>/delete/", skill_delete, name="skill_delete"),
-    path("resources/<int:pk>/profile/", resource_profile, name="resource_profile"),
     path("resources/<int:pk>/skills/", resource_skill_add, name="resource_skill_add"),
     path("resource-skills/<int:pk>/", resource_skill_edit, name="resource_skill_edit"),
     path("resource-skills/<int:pk>/delete/", resource_skill_delete, name="resource_skill_delete"),
