@@ -8,7 +8,9 @@ from charter.accounts.models import User
 from charter.planning.models import MINUTES_PER_DAY, Project, Task
 from charter.planning.services.baselines import save_baseline
 from charter.planning.services.plan import add_dependency, update_task
+from charter.resources.choices import ResourceKind
 from charter.resources.services import assign, create_resource
+from charter.resources.services.needs import create_need, create_role
 
 # (predecessor, successor, type, lag in working days), by task name in the 软件实施 template.
 LINKS = [
@@ -37,13 +39,33 @@ LINKS = [
     ("项目验收", "经验教训总结", "FS", 0),
 ]
 SLIPPED = ("定制开发", 23)  # estimated 20 days when the client confirmed the plan
-# (resource, its colleague's username or None, hourly rate, the tasks it works on at 100%)
+ROLES = ["项目经理", "业务顾问", "技术架构师", "实施顾问"]
+# (resource, its colleague's username or None — then a generic resource, not yet named —,
+# role, hourly rate, the tasks it works on at 100%)
 PEOPLE = [
-    ("李娜", "lina", "520.00", ["项目启动会", "制定项目计划", "需求规格说明书确认", "项目验收"]),
-    ("刘洋", "liuyang", "420.00", ["关键用户访谈", "现状流程梳理", "业务蓝图设计"]),
-    ("Chen Jie 陈杰", "chenjie", "450.00", ["系统架构与集成方案", "定制开发", "集成测试"]),
-    ("外包实施顾问", None, "300.00", ["系统配置", "数据迁移准备", "最终用户培训"]),
+    (
+        "李娜",
+        "lina",
+        "项目经理",
+        "520.00",
+        ["项目启动会", "制定项目计划", "需求规格说明书确认", "项目验收"],
+    ),
+    ("刘洋", "liuyang", "业务顾问", "420.00", ["关键用户访谈", "现状流程梳理", "业务蓝图设计"]),
+    (
+        "Chen Jie 陈杰",
+        "chenjie",
+        "技术架构师",
+        "450.00",
+        ["系统架构与集成方案", "定制开发", "集成测试"],
+    ),
+    ("外包实施顾问", None, "实施顾问", "300.00", ["系统配置", "数据迁移准备", "最终用户培训"]),
 ]
+# Training asks for 80 hours of implementation consultants; the Needs tab sets them against
+# the generic consultant assigned to it.
+NEED = ("最终用户培训", "实施顾问", 80)
+# Equipment: two test servers, both in use while the data migration is rehearsed and one while
+# the integration tests run (hourly cost, a set-up fee per use).
+SERVERS = ("测试服务器集群", Decimal("2"), "35.00", "800.00", {"集成测试": 1, "数据迁移准备": 2})
 
 
 def seed_plan(project: Project, *, manager: User) -> None:
@@ -78,8 +100,29 @@ def seed_plan(project: Project, *, manager: User) -> None:
 
 
 def add_people(tasks: dict[str, Task], *, manager: User) -> None:
-    for name, username, rate, worked in PEOPLE:
+    roles = {name: create_role(actor=manager, name=name) for name in ROLES}
+    for name, username, role, rate, worked in PEOPLE:
         user = User.objects.get(username=username) if username else None
-        person = create_resource(actor=manager, name=name, user=user, standard_rate=Decimal(rate))
+        person = create_resource(
+            actor=manager,
+            name=name,
+            user=user,
+            role=roles[role],
+            is_placeholder=user is None,
+            standard_rate=Decimal(rate),
+        )
         for task_name in worked:
             assign(tasks[task_name], person, actor=manager)
+    task_name, role, hours = NEED
+    create_need(tasks[task_name], actor=manager, role=roles[role], effort_hours=Decimal(hours))
+    name, owned, rate, per_use, units = SERVERS
+    servers = create_resource(
+        actor=manager,
+        name=name,
+        kind=ResourceKind.EQUIPMENT,
+        max_units=owned,
+        standard_rate=Decimal(rate),
+        cost_per_use=Decimal(per_use),
+    )
+    for task_name, count in units.items():
+        assign(tasks[task_name], servers, actor=manager, units=Decimal(count))

@@ -16,6 +16,7 @@ from charter.core.services import add_attachment
 from charter.crm.models import Client
 from charter.crm.services.clients import create_client
 from charter.crm.validators import uscc_check_character
+from charter.demo.budget import seed_budget
 from charter.demo.comms import seed_communications
 from charter.demo.discovery import seed_discovery
 from charter.demo.pipeline import seed_pipeline
@@ -139,6 +140,7 @@ def seed_demo() -> bool:
         add_demo_files(clients["上海云栖科技有限公司"], manager=people["lina"])
         project = seed_pipeline(clients, {admin.username: admin, **people})
         seed_plan(project, manager=people["lina"])
+        seed_budget(project, manager=people["lina"])
         seed_communications(project, manager=people["lina"])
         seed_discovery(project, manager=people["lina"])
     return True

@@ -79,3 +79,27 @@ def test_the_demo_shows_every_part_of_discovery(demo):
     ]
     for url in pages:
         assert manager.get(url).status_code == 200, url
+
+
+@pytest.mark.django_db
+def test_the_demo_shows_roles_equipment_needs_and_a_budget(demo):
+    from charter.resources.choices import ResourceKind
+    from charter.resources.models import Resource, TaskNeed
+    from charter.resources.services.budget_report import budget_summary
+
+    project = Project.objects.get()
+    generic = Resource.objects.get(is_placeholder=True)
+    assert (generic.name, generic.role.name) == ("外包实施顾问", "实施顾问")
+    assert Resource.objects.filter(role__isnull=True).get().kind == ResourceKind.EQUIPMENT
+    assert TaskNeed.objects.get().task.name == "最终用户培训"
+    summary = budget_summary(project)
+    assert summary.total.planned == 370000 and summary.total.actual == 3260
+    manager = HttpClient()
+    manager.force_login(User.objects.get(username="lina"))
+    pages = [
+        reverse("resources:project_needs", args=[project.pk]),
+        reverse("resources:project_budget", args=[project.pk]),
+        reverse("resources:utilisation") + "?by=role",
+    ]
+    for url in pages:
+        assert manager.get(url).status_code == 200, url
