@@ -194,6 +194,27 @@ def assign(page: Page, task: Task, resource: Resource) -> None:
     expect(card.locator("tr[data-assignment]").filter(has_text=resource.name)).to_have_count(1)
 
 
+def assign_from_needs_tab(page: Page, project: Project, task: Task, person: Resource) -> None:
+    """The project's Needs tab lists the task's need as short; its candidates open under the
+    row and "Assign" comes back to the tab with the need staffed."""
+    need = TaskNeed.objects.get(task=task)
+    tab = reverse("resources:project_needs", args=[project.pk])
+    page.goto(tab)
+    row = page.get_by_test_id("needs-staffing").locator(f'tr[data-need="{need.pk}"]')
+    expect(row).to_have_attribute("data-short", "")
+    row.get_by_test_id("show-candidates").click()
+    candidate = (
+        page.locator(f"#candidates-{need.pk}")
+        .get_by_test_id("candidates")
+        .locator("tbody tr")
+        .filter(has_text=person.name)
+    )
+    candidate.get_by_test_id("need-assign").click()
+    expect(page).to_have_url(re.compile(re.escape(tab) + "$"))
+    expect(flash(page).first).to_be_visible()
+    expect(row).not_to_have_attribute("data-short", "")
+
+
 def replace_placeholder(page: Page, run: Run, person: Resource) -> None:
     """On the same task page: "Replace with a person" in the Needs panel's generic resources."""
     placeholders = page.get_by_test_id("placeholders")
@@ -339,7 +360,9 @@ def test_needs_to_budget(
     screenshot(page, MANAGER, run.language, "placeholder")
     replace_placeholder(page, run, person)
     screenshot(page, MANAGER, run.language, "replaced")
-    assign(page, second, person)
+    add_need(page, run, second, person)
+    assign_from_needs_tab(page, project, second, person)
+    screenshot(page, MANAGER, run.language, "staffed")
     assert set(
         Assignment.objects.filter(task__project=project).values_list("resource", flat=True)
     ) == {person.pk}

@@ -8,7 +8,6 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -16,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from charter.core import policy
 from charter.core.exports import Column, export_response
 from charter.core.forms import submit
+from charter.core.http import next_or
 from charter.crm.forms_pipeline import InteractionEditForm, InteractionForm
 from charter.crm.models import Client, Interaction, Opportunity
 from charter.crm.services import interactions as services
@@ -25,11 +25,8 @@ PER_PAGE = 25
 
 def _return_to(request: HttpRequest, interaction: Interaction) -> str:
     """Where to go after saving: ``next`` if safe, else the deal's or the client's page."""
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, True):
-        return target
     parent = interaction.opportunity or interaction.client
-    return parent.get_absolute_url()
+    return next_or(request, parent.get_absolute_url())
 
 
 def _scope(request: HttpRequest) -> tuple[Client | None, Opportunity | None]:

@@ -11,7 +11,6 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils.formats import date_format
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -19,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from charter.core import policy
 from charter.core.exports import Column, export_response
 from charter.core.forms import submit
+from charter.core.http import next_or
 from charter.crm.choices import Currency
 from charter.crm.forms_pipeline import (
     MoveForm,
@@ -49,13 +49,6 @@ EXPORT_COLUMNS = [
     Column(gettext_lazy("Closed"), lambda deal: deal.closed_at),
     Column(gettext_lazy("Created"), lambda deal: deal.created_at),
 ]
-
-
-def _next_url(request: HttpRequest, default: str) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, True):
-        return target
-    return default
 
 
 def _deals(request: HttpRequest, action: str = "view") -> Any:
@@ -130,11 +123,11 @@ def opportunity_move(request: HttpRequest, pk: int) -> HttpResponse:
             request,
             _("“%(deal)s” moved to %(stage)s.") % {"deal": opportunity, "stage": opportunity.stage},
         )
-    return redirect(_next_url(request, reverse("crm:pipeline")))
+    return redirect(next_or(request, reverse("crm:pipeline")))
 
 
 def _move_page(request: HttpRequest, opportunity: Opportunity, form: Any, status: int) -> Any:
-    context = {"opportunity": opportunity, "form": form, "next": _next_url(request, "")}
+    context = {"opportunity": opportunity, "form": form, "next": next_or(request, "")}
     return render(request, "crm/pipeline/move.html", context, status=status)
 
 

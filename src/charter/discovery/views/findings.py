@@ -13,12 +13,12 @@ from django.db import models
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from charter.core import policy
 from charter.core.forms import submit
+from charter.core.http import next_or
 from charter.discovery.forms.findings import (
     THEN_REQUIREMENT,
     FindingEditForm,
@@ -31,14 +31,6 @@ from charter.discovery.services import findings as services
 from charter.discovery.views.parents import parent_paths, parent_url, visible_parent
 
 PER_PAGE = 25
-
-
-def next_or(request: HttpRequest, default: str) -> str:
-    """``next`` from the form or query when it points into this site, else ``default``."""
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, True):
-        return target
-    return default
 
 
 def _created_message(request: HttpRequest, requirement: Requirement, source_label: str) -> None:

@@ -369,3 +369,48 @@ def needs_by_week(project: Project, first: datetime.date, weeks: int) -> NeedsRe
         ),
         material_weeks=_material_weeks(assignments, assignment_loads, week_days),
     )
+
+
+# ---- needs to staff --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Staffing:
+    """A task's need against the hours assigned on that task to people of the need's role
+    (named or generic)."""
+
+    need: TaskNeed
+    assigned_hours: Decimal
+
+    @property
+    def shortfall_hours(self) -> Decimal:
+        return max(Decimal(self.need.effort_hours) - self.assigned_hours, Decimal(0))
+
+    @property
+    def short(self) -> bool:
+        return self.shortfall_hours > 0
+
+
+def staffing(project: Project) -> list[Staffing]:
+    """Every need of the project's tasks in plan order, each with the hours assigned on its
+    task to people of its role. Two queries."""
+    needs = list(
+        TaskNeed.objects.filter(task__project=project)
+        .select_related("task", "role", "skill")
+        .order_by("task__position", "role__name", "pk")
+    )
+    minutes: dict[tuple[int, int], int] = defaultdict(int)
+    rows = Assignment.objects.filter(
+        task_id__in={need.task_id for need in needs},
+        resource__kind=ResourceKind.WORK,
+        resource__role__isnull=False,
+    ).values_list("task_id", "resource__role_id", "work")
+    for task_id, role_id, work in rows:
+        minutes[(task_id, role_id)] += work
+    return [
+        Staffing(
+            need,
+            (Decimal(minutes[(need.task_id, need.role_id)]) / MINUTES_PER_HOUR).quantize(CENT),
+        )
+        for need in needs
+    ]

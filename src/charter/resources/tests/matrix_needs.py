@@ -51,6 +51,8 @@ def _pk(make: Any, name: str = "pk") -> Any:
 
 STAFF_PAGE = roles(LOGIN, 200, 200, 200, 403)
 MANAGERS_POST = roles(LOGIN, 302, 302, 403, 403)
+# Without HTMX the candidates answer with the task page (a redirect); members may look.
+STAFF_CANDIDATES = roles(LOGIN, 302, 302, 302, 403)
 
 HTML: dict[str, Case] = {
     "resources:roles": Case(STAFF_PAGE),
@@ -113,6 +115,7 @@ HTML: dict[str, Case] = {
         },
     ),
     "resources:need_delete": Case(MANAGERS_POST, kwargs=_pk(fresh_need), method="post"),
+    "resources:need_candidates": Case(STAFF_CANDIDATES, kwargs=_pk(fresh_need)),
     "resources:need_assign": Case(
         MANAGERS_POST,
         kwargs=_pk(fresh_need),

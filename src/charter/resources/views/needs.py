@@ -9,13 +9,14 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import path
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from charter.core import policy
 from charter.core.forms import submit
+from charter.core.http import next_or
 from charter.planning.models import Task
 from charter.planning.querysets import visible_project
 from charter.resources.forms.needs import (
@@ -301,7 +302,24 @@ def need_assign(request: HttpRequest, pk: int) -> HttpResponse:
         lambda data: services.assign_from_need(need, data["resource"], actor=request.user),
     )
     _report(request, status, form, _("Resource assigned; the plan is rescheduled."))
-    return _to_needs(need.task)
+    return redirect(next_or(request, f"{need.task.get_absolute_url()}#needs"))
+
+
+@require_GET
+@policy.requires(NEED, "view")
+def need_candidates(request: HttpRequest, pk: int) -> HttpResponse:
+    """The people who could meet one need, best first, with "Assign" (back to the project's
+    Needs tab): a fragment for HTMX, else the task page's Needs panel."""
+    need = _need(request, pk)
+    if not request.htmx:  # type: ignore[attr-defined]
+        return redirect(f"{need.task.get_absolute_url()}#needs")
+    context = {
+        "need": need,
+        "candidates": services.candidates(need, user=request.user),
+        "can_change": policy.allows(request.user, NEED, "change"),
+        "next": reverse("resources:project_needs", args=[need.task.project_id]),
+    }
+    return render(request, "resources/needs/_candidates.html", context)
 
 
 @require_POST
@@ -340,6 +358,7 @@ def project_needs(request: HttpRequest, pk: int) -> HttpResponse:
         "project": project,
         "form": form,
         "report": report,
+        "staffing": needs_report.staffing(project),
         "sees_rates": sees_rates(request.user),
     }
     return render(request, "resources/needs/project_needs.html", context)
@@ -361,6 +380,7 @@ urls = [
     path("tasks/<int:pk>/needs/", need_add, name="need_add"),
     path("needs/<int:pk>/delete/", need_delete, name="need_delete"),
     path("needs/<int:pk>/assign/", need_assign, name="need_assign"),
+    path("needs/<int:pk>/candidates/", need_candidates, name="need_candidates"),
     path("assignments/<int:pk>/replace/", placeholder_replace, name="placeholder_replace"),
     path("projects/<int:pk>/needs/", project_needs, name="project_needs"),
 ]

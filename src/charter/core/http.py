@@ -1,0 +1,12 @@
+"""Small request helpers shared by the apps' views."""
+
+from django.http import HttpRequest
+from django.utils.http import url_has_allowed_host_and_scheme
+
+
+def next_or(request: HttpRequest, default: str) -> str:
+    """``next`` from the form or query when it points into this site, else ``default``."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, True):
+        return target
+    return default
