@@ -1,6 +1,7 @@
 """The HTTP API at /api/v1: every app's router, one auth, one error format."""
 
 from charter.accounts.api import router as accounts_router
+from charter.changes.api import router as changes_router
 from charter.comms.api import router as comms_router
 from charter.core import policy
 from charter.core.api import CharterAPI, SessionAuth, TokenAuth, install_problem_handlers
@@ -40,3 +41,4 @@ api.add_router("/", planning_router)
 api.add_router("/", discovery_router)
 api.add_router("/", resources_router)
 api.add_router("/", comms_router)
+api.add_router("/", changes_router)

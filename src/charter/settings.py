@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "charter.discovery",
     "charter.comms",
     "charter.resources",
+    "charter.changes",
 ]
 
 MIDDLEWARE = [

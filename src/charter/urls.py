@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("charter.discovery.urls")),
     path("", include("charter.resources.urls")),
     path("", include("charter.comms.urls")),
+    path("", include("charter.changes.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
 ]

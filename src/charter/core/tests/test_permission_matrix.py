@@ -12,6 +12,7 @@ import pytest
 from django.urls import reverse
 
 from charter.accounts.services import create_api_token
+from charter.changes.tests import matrix_changes
 from charter.comms.tests import (
     matrix_comms,
     matrix_log,
@@ -442,6 +443,8 @@ API: dict[str, Case] = {
 
 HTML.update(discovery_matrix.HTML)
 API.update(discovery_matrix.API)
+HTML.update(matrix_changes.HTML)
+API.update(matrix_changes.API)
 HTML.update(planning_matrix.HTML)
 API.update(planning_matrix.API)
 HTML.update(matrix_resources.HTML)

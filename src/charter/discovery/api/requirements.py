@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
+from charter.changes.choices import ChangeStatus
 from charter.core import policy
 from charter.core.api import IF_MATCH, errors_on_field, expected_version, read_with_etag, set_etag
 from charter.discovery import services
@@ -403,6 +404,13 @@ class SourceOut(Schema):
     latent_need: bool
 
 
+class ChangeLinkOut(Schema):
+    id: int
+    code: str = Field(description="CR-001, CR-002 … within the project.")
+    title: str
+    status: ChangeStatus
+
+
 class TraceRowOut(Schema):
     id: int
     code: str
@@ -410,6 +418,9 @@ class TraceRowOut(Schema):
     status: RequirementStatus
     sources: list[SourceOut]
     tasks: list[TaskLinkOut]
+    change_requests: list[ChangeLinkOut] = Field(
+        description="The change requests that touch the requirement, in code order."
+    )
     delivered: bool
     gaps: list[str] = Field(description="no_source and/or no_delivery (project requirements).")
 
@@ -423,7 +434,8 @@ class TraceFilters(Schema):
     "GET",
     "/traceability",
     response=list[TraceRowOut],
-    summary="A {parent}'s traceability matrix: requirements, sources, plan tasks, gaps",
+    summary="A {parent}'s traceability matrix: requirements, sources, plan tasks, change "
+    "requests, gaps",
     rule=("discovery.requirement", "view"),
 )
 def traceability_matrix(
@@ -449,6 +461,7 @@ def _trace_row(row: Any) -> dict[str, Any]:
             for f in row.trace_sources
         ],
         "tasks": row.trace_tasks,
+        "change_requests": row.trace_changes,
         "delivered": traceability.is_delivered(row),
         "gaps": gaps,
     }

@@ -1,11 +1,13 @@
-"""Traceability: each requirement with its sources (findings) and the plan tasks that deliver
-it, and the gaps — requirements with no source, or (on a project) no delivery path."""
+"""Traceability: each requirement with its sources (findings), the plan tasks that deliver it
+and the change requests that touch it, and the gaps — requirements with no source, or (on a
+project) no delivery path."""
 
 from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from charter.changes.models import ChangeRequest
 from charter.discovery.choices import RequirementStatus
 from charter.discovery.models import Finding, Requirement
 from charter.planning.models import Task
@@ -47,12 +49,16 @@ def gap_condition(gap: str) -> Q:
 
 def with_trace(rows: QuerySet[Requirement]) -> QuerySet[Requirement]:
     """``rows`` with ``has_source``/``has_task`` annotations and their findings (with each
-    source) and tasks (in plan order) prefetched: a constant number of queries."""
+    source), tasks (in plan order) and change requests (in code order, as ``trace_changes``)
+    prefetched: a constant number of queries. A change request only touches requirements of
+    its own project, so whoever sees the requirement sees its change requests."""
     findings = Finding.objects.select_related(*SOURCE_RELATIONS).order_by("created_at", "pk")
     tasks = Task.objects.order_by("position", "pk")
+    changes = ChangeRequest.objects.order_by("number", "pk")
     return rows.annotate(has_source=_has_source(), has_task=_has_task()).prefetch_related(
         Prefetch("findings", queryset=findings, to_attr="trace_sources"),
         Prefetch("tasks", queryset=tasks, to_attr="trace_tasks"),
+        Prefetch("change_requests", queryset=changes, to_attr="trace_changes"),
     )
 
 

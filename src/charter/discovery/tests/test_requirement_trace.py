@@ -1,5 +1,5 @@
-"""Requirement detail (sources, tasks, comments), linking plan tasks, and the traceability
-matrix with its gaps."""
+"""Requirement detail (sources, tasks, change requests, comments), linking plan tasks, and the
+traceability matrix with its gaps."""
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -7,6 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from charter.changes.services import create_change_request, decide_change_request
 from charter.core.models import AuditEvent
 from charter.discovery.models import Requirement, RequirementComment
 from charter.discovery.services.findings import record_finding
@@ -18,6 +19,17 @@ from charter.testing.factories import InteractionFactory, OpportunityFactory
 
 pytestmark = pytest.mark.django_db
 JSON = "application/json"
+
+
+def change_for(requirements, actor, *, decide="", **fields):
+    """A change request touching ``requirements`` (of one project), decided if ``decide``."""
+    project = requirements[0].project
+    change = create_change_request(
+        project, actor=actor, requirements=requirements, **{"title": "改为移动审批", **fields}
+    )
+    if decide:
+        decide_change_request(change, actor=actor, expected_version=1, status=decide)
+    return change
 
 
 def sourced(parent, client_org, actor, **fields):
@@ -138,6 +150,8 @@ def _decorate(requirement, project, client_org, users, n):
         finding.save(update_fields=["requirement"])
         add_requirement_comment(requirement, author=users["member"], body=f"意见 {i}")
     requirement.tasks.set(list(project.tasks.all())[:n])
+    for i in range(n):
+        change_for([requirement], users["manager"], title=f"变更 {i}")
 
 
 def test_the_detail_shows_sources_and_costs_the_same_queries_however_much_it_shows(
@@ -156,6 +170,29 @@ def test_the_detail_shows_sources_and_costs_the_same_queries_however_much_it_sho
     finding = large.findings.first()
     assert f'href="{finding.source_url}"' in page and finding.source_label in page
     assert "意见 2" in page
+    assert page.count('data-testid="requirement-change"') == 3 and "变更 2" in page
+
+
+def test_the_detail_lists_the_change_requests_in_code_order(signed_in, users, project):
+    requirement = make_requirement(project, status="confirmed")
+    approved = change_for([requirement], users["manager"], decide="approved", title="加报表")
+    proposed = change_for([requirement], users["manager"], title="改流程")
+    change_for([make_requirement(project, title="别的需求")], users["manager"], title="无关")
+    http = signed_in("member")
+    page = http.get(requirement.get_absolute_url()).content.decode()
+    assert page.index(approved.code) < page.index(proposed.code)
+    assert f'href="{approved.get_absolute_url()}"' in page and "加报表" in page
+    assert 'data-status="approved"' in page and 'data-status="proposed"' in page
+    assert "无关" not in page
+    untouched = make_requirement(project, title="无变更")
+    page = http.get(untouched.get_absolute_url()).content.decode()
+    assert "No change request touches this requirement." in page
+
+
+def test_a_deal_requirement_has_no_change_request_card(signed_in, client_org):
+    requirement = make_requirement(OpportunityFactory(client=client_org))
+    page = signed_in("member").get(requirement.get_absolute_url()).content.decode()
+    assert 'data-testid="requirement-changes"' not in page
 
 
 # ---- traceability -----------------------------------------------------------------------------
@@ -184,7 +221,6 @@ def test_the_matrix_page_with_chips_and_export(signed_in, users, client_org, pro
     page = http.get(_matrix("project", project), {"gap": "no_source"}).content.decode()
     assert "孤立需求" in page and "有来源" not in page
     assert 'data-testid="count-no_delivery">2<' in page
-    assert "Change request" not in page
     csv_text = http.get(_matrix("project", project), {"format": "csv"}).content.decode()
     assert "Interaction · " in csv_text and "孤立需求" in csv_text
     xlsx = http.get(_matrix("project", project), {"format": "xlsx"})
@@ -197,6 +233,24 @@ def test_a_deal_matrix_has_no_delivery_gap(signed_in, client_org):
     page = signed_in("member").get(_matrix("opportunity", deal)).content.decode()
     assert 'data-testid="count-no_source">1<' in page
     assert 'data-testid="count-no_delivery"' not in page
+    assert "Change requests" not in page
+
+
+def test_the_matrix_shows_each_change_request_as_a_status_badge(signed_in, users, project):
+    changed = make_requirement(project, title="有变更", status="confirmed")
+    make_requirement(project, title="无变更")
+    rejected = change_for([changed], users["manager"], decide="rejected", title="不做")
+    approved = change_for([changed], users["manager"], decide="approved", title="要做")
+    page = signed_in("member").get(_matrix("project", project)).content.decode()
+    assert "<th>Change requests</th>" in page
+    cells = page.split('data-testid="trace-changes">')[1:]
+    assert len(cells) == 2
+    first, second = (cell.split("</td>")[0] for cell in cells)
+    assert first.index(rejected.code) < first.index(approved.code)
+    assert f'href="{rejected.get_absolute_url()}"' in first
+    assert 'bg-secondary-lt me-1" href="' + rejected.get_absolute_url() in first
+    assert 'bg-green-lt me-1" href="' + approved.get_absolute_url() in first
+    assert "CR-" not in second and "—" in second
 
 
 def test_the_matrix_costs_the_same_queries_for_2_or_20_requirements(
@@ -208,10 +262,14 @@ def test_the_matrix_costs_the_same_queries_for_2_or_20_requirements(
         while project.requirements.count() < total:
             requirement = sourced(project, client_org, users["manager"])
             requirement.tasks.set(project.tasks.all())
+            change_for([requirement], users["manager"], decide="approved")
+            change_for([requirement], users["manager"])
         with CaptureQueriesContext(connection) as queries:
-            assert http.get(_matrix("project", project)).status_code == 200
+            response = http.get(_matrix("project", project))
+        assert response.status_code == 200
         counts.append(len(queries))
     assert counts[0] == counts[1]
+    assert response.content.decode().count("CR-") == 40  # two on each of the 20 rows
 
 
 def test_the_matrix_api(signed_in, users, client_org, project):
@@ -224,6 +282,7 @@ def test_the_matrix_api(signed_in, users, client_org, project):
         ("孤立需求", ["no_source", "no_delivery"]),
     ]
     assert rows[0]["sources"][0]["label"].startswith("Interaction · ")
+    assert [r["change_requests"] for r in rows] == [[], []]
     only = http.get(f"/api/v1/projects/{project.pk}/traceability", {"gap": "no_source"}).json()
     assert [r["title"] for r in only] == ["孤立需求"]
     assert http.get(f"/api/v1/projects/{project.pk}/traceability", {"gap": "x"}).status_code == 422
@@ -233,3 +292,14 @@ def test_another_teams_matrix_is_404_for_a_member(signed_in, users, client_org):
     other = make_project(client_org, manager=users["manager"])
     assert signed_in("member").get(_matrix("project", other)).status_code == 404
     assert signed_in("member").get(f"/api/v1/projects/{other.pk}/traceability").status_code == 404
+
+
+def test_the_matrix_api_lists_change_requests(signed_in, users, project):
+    requirement = make_requirement(project, title="有变更")
+    first = change_for([requirement], users["manager"], decide="approved", title="要做")
+    second = change_for([requirement], users["manager"], title="再议")
+    rows = signed_in("member").get(f"/api/v1/projects/{project.pk}/traceability").json()
+    assert rows[0]["change_requests"] == [
+        {"id": first.pk, "code": "CR-001", "title": "要做", "status": "approved"},
+        {"id": second.pk, "code": "CR-002", "title": "再议", "status": "proposed"},
+    ]

@@ -52,6 +52,10 @@ TRACE_COLUMNS = [
     ),
     Column(gettext_lazy("Tasks"), lambda row: len(row.trace_tasks)),
     Column(gettext_lazy("Task list"), lambda row: "; ".join(t.name for t in row.trace_tasks)),
+    Column(
+        gettext_lazy("Change requests"),
+        lambda row: "; ".join(change.code for change in row.trace_changes),
+    ),
     Column(gettext_lazy("Delivered"), lambda row: _yes_no(traceability.is_delivered(row))),
 ]
 

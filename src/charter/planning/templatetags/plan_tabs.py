@@ -1,6 +1,7 @@
-"""``{% load plan_tabs %}{% plan_tabs project active %}``: a project's pages in four groups —
-planning, resources and budget, the RAID log, communication. The first row names the groups
-(each opens its first page); the second lists the pages of the group holding ``active``."""
+"""``{% load plan_tabs %}{% plan_tabs project active %}``: a project's pages in five groups —
+planning, resources and budget, the RAID log, change requests, communication. The first row
+names the groups (each opens its first page); the second lists the pages of the group holding
+``active``."""
 
 from dataclasses import dataclass
 from typing import Any
@@ -35,43 +36,63 @@ GROUPS = (
     Group(
         "planning",
         _("Planning"),
-        "timeline",
-        (
-            Tab("plan", _("Plan"), "timeline", "planning:plan"),
-            Tab("baselines", _("Baselines"), "layers-subtract", "planning:baselines"),
-            Tab("goals", _("Goals and scope"), "target", "planning:goals"),
-            Tab("calendar", _("Calendar"), "calendar", "planning:project_calendar"),
+        icon="timeline",
+        tabs=(
+            Tab("plan", _("Plan"), icon="timeline", url_name="planning:plan"),
+            Tab("baselines", _("Baselines"), icon="layers-subtract", url_name="planning:baselines"),
+            Tab("goals", _("Goals and scope"), icon="target", url_name="planning:goals"),
+            Tab("calendar", _("Calendar"), icon="calendar", url_name="planning:project_calendar"),
         ),
     ),
     Group(
         "resources",
         _("Resources and budget"),
-        "users-group",
-        (
-            Tab("needs", _("Needs"), "list-check", "resources:project_needs"),
-            Tab("leveling", _("Leveling"), "users-group", "resources:leveling"),
-            Tab("budget", _("Budget"), "chart-bar", "resources:project_budget"),
+        icon="users-group",
+        tabs=(
+            Tab("needs", _("Needs"), icon="list-check", url_name="resources:project_needs"),
+            Tab("leveling", _("Leveling"), icon="users-group", url_name="resources:leveling"),
+            Tab("budget", _("Budget"), icon="chart-bar", url_name="resources:project_budget"),
         ),
     ),
     Group(
         "raid",
         _("RAID log"),
-        "alert-triangle",
-        (Tab("raid", _("RAID log"), "alert-triangle", "planning:raid"),),
+        icon="alert-triangle",
+        tabs=(Tab("raid", _("RAID log"), icon="alert-triangle", url_name="planning:raid"),),
+    ),
+    Group(
+        "changes",
+        _("Change requests"),
+        icon="git-pull-request",
+        tabs=(
+            Tab(
+                "changes",
+                _("Change requests"),
+                icon="git-pull-request",
+                url_name="changes:project_change_requests",
+            ),
+        ),
     ),
     Group(
         "communication",
         _("Communication"),
-        "send",
-        (
-            Tab("communications", _("Communication plan"), "send", "comms:project_communications"),
-            Tab("meetings", _("Meetings"), "calendar-event", "comms:project_meetings"),
-            Tab("messages", _("Messages"), "mail", "comms:project_messages"),
-            Tab("robots", _("Chat robots"), "robot", "comms:project_robots"),
+        icon="send",
+        tabs=(
+            Tab(
+                "communications",
+                _("Communication plan"),
+                icon="send",
+                url_name="comms:project_communications",
+            ),
+            Tab(
+                "meetings", _("Meetings"), icon="calendar-event", url_name="comms:project_meetings"
+            ),
+            Tab("messages", _("Messages"), icon="mail", url_name="comms:project_messages"),
+            Tab("robots", _("Chat robots"), icon="robot", url_name="comms:project_robots"),
         ),
     ),
 )
-EXPENSES = Tab("budget", _("Expenses"), "chart-bar", "resources:project_expenses")
+EXPENSES = Tab("budget", _("Expenses"), icon="chart-bar", url_name="resources:project_expenses")
 
 
 def _visible(tab: Tab, user: Any) -> Tab | None:

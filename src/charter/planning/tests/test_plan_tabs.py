@@ -39,6 +39,7 @@ def test_the_active_group_lists_its_pages(signed_in, project):
         ("planning", False),
         ("resources", True),
         ("raid", False),
+        ("changes", False),
         ("communication", False),
     ]
     assert _pages(strip) == [
