@@ -67,25 +67,37 @@ class AuditEvent(models.Model):
         rows = []
         for name, values in self.changes.items():
             old, new = values if isinstance(values, list) and len(values) == 2 else (None, values)
-            rows.append((field_label(model, name), display_value(old), display_value(new)))
+            field = model_field(model, name)
+            rows.append(
+                (field_label(model, name), display_value(old, field), display_value(new, field))
+            )
         return rows
 
 
-def field_label(model: type[models.Model] | None, name: str) -> str:
+def model_field(model: type[models.Model] | None, name: str) -> models.Field | None:
     try:
         field = model._meta.get_field(name) if model else None
     except FieldDoesNotExist:
-        field = None
-    if isinstance(field, models.Field):
+        return None
+    return field if isinstance(field, models.Field) else None
+
+
+def field_label(model: type[models.Model] | None, name: str) -> str:
+    if field := model_field(model, name):
         return str(field.verbose_name)
     return str(CHANGE_LABELS.get(name, name.replace("_", " ")))
 
 
-def display_value(value: object) -> str:
-    if value is None or value == "":
+def display_value(value: object, field: models.Field | None = None) -> str:
+    """A recorded value as people read it: a choice's label, yes/no, a list joined."""
+    if value is None or value == "" or value == []:
         return "—"
     if isinstance(value, bool):
         return str(_("yes") if value else _("no"))
+    if isinstance(value, list):
+        return ", ".join(display_value(item, field) for item in value)
+    if field is not None and field.choices:
+        return str(dict(field.flatchoices).get(value, value))
     return str(value)
 
 
