@@ -17,6 +17,7 @@ from charter.crm.models import Client
 from charter.crm.services.clients import create_client
 from charter.crm.validators import uscc_check_character
 from charter.demo.budget import seed_budget
+from charter.demo.changes import seed_changes
 from charter.demo.comms import seed_communications
 from charter.demo.discovery import seed_discovery
 from charter.demo.pipeline import seed_pipeline
@@ -143,6 +144,7 @@ def seed_demo() -> bool:
         seed_budget(project, manager=people["lina"])
         seed_communications(project, manager=people["lina"])
         seed_discovery(project, manager=people["lina"])
+        seed_changes(project, manager=people["lina"])
     return True
 
 

@@ -103,3 +103,17 @@ def test_the_demo_shows_roles_equipment_needs_and_a_budget(demo):
     ]
     for url in pages:
         assert manager.get(url).status_code == 200, url
+
+
+@pytest.mark.django_db
+def test_the_demo_has_an_approved_and_a_proposed_change_request(demo):
+    from charter.changes.models import ChangeRequest
+    from charter.discovery.choices import RequirementStatus
+
+    approved, proposed = ChangeRequest.objects.order_by("number")
+    assert (approved.code, approved.status, proposed.status) == ("CR-001", "approved", "proposed")
+    assert {r.status for r in approved.requirements.all()} == {RequirementStatus.CHANGED}
+    manager = HttpClient()
+    manager.force_login(User.objects.get(username="lina"))
+    register = reverse("changes:project_change_requests", args=[approved.project_id])
+    assert "银行对账增加招商银行直连" in manager.get(register).content.decode()

@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from charter.core.forms import StyledForm, VersionedForm
 from charter.crm.choices import Currency
@@ -50,7 +51,7 @@ def percent_of(units: Decimal) -> Decimal:
 
 
 class ResourceForm(StyledForm, forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=120)
+    name = forms.CharField(label=pgettext_lazy("resource", "Name"), max_length=120)
     kind = forms.ChoiceField(label=_("Type"), choices=ResourceKind.choices)
     user = forms.ModelChoiceField(
         label=_("Colleague"),
