@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from django.urls import reverse
 from django.utils import translation
-from playwright.sync_api import Dialog, Page, expect
+from playwright.sync_api import Page, expect
 
 from charter.accounts.choices import Role
 from charter.accounts.models import User
@@ -20,6 +20,7 @@ from charter.crm.models import Client
 from charter.discovery.choices import RequirementStatus
 from charter.discovery.tests.factories import make_requirement
 from charter.planning.tests.factories import make_project
+from charter.testing.browser import accept_dialogs
 from charter.testing.factories import ContactFactory
 
 pytestmark = pytest.mark.e2e
@@ -40,17 +41,6 @@ RUNS = [
     Run("en", "Add a third bank", "Bank reconciliation", "Emma Clarke", "+5 days"),
     Run("zh-hans", "银行对账增加招商银行", "银行对账", "张伟", "增加 5 个工作日"),
 ]
-
-
-def accept_dialogs(page: Page) -> list[str]:
-    asked: list[str] = []
-
-    def accept(dialog: Dialog) -> None:
-        asked.append(dialog.message)
-        dialog.accept()
-
-    page.on("dialog", accept)
-    return asked
 
 
 @pytest.mark.parametrize("run", RUNS, ids=lambda run: run.language)

@@ -15,11 +15,12 @@ from dataclasses import dataclass
 
 import pytest
 from django.urls import reverse
-from playwright.sync_api import Browser, Dialog, Locator, Page, expect
+from playwright.sync_api import Browser, Locator, Page, expect
 
 from charter.accounts.choices import Role
 from charter.discovery.models import DocumentVersion, Requirement
 from charter.planning.tests.factories import make_project
+from charter.testing.browser import accept_dialogs
 from charter.testing.factories import ContactFactory
 
 pytestmark = pytest.mark.e2e
@@ -65,18 +66,6 @@ KANO_LABELS = {
     "neutral": "I am neutral",
     "dislike": "I dislike it that way",
 }
-
-
-def accept_dialogs(page: Page) -> list[str]:
-    """Accept every confirm() on the page; the messages, to check one was asked."""
-    asked: list[str] = []
-
-    def accept(dialog: Dialog) -> None:
-        asked.append(dialog.message)
-        dialog.accept()
-
-    page.on("dialog", accept)
-    return asked
 
 
 @pytest.fixture

@@ -24,7 +24,7 @@ from pathlib import Path
 import pytest
 from django.urls import reverse
 from django.utils import translation
-from playwright.sync_api import Dialog, Locator, Page, expect
+from playwright.sync_api import Locator, Page, expect
 
 from charter.accounts.choices import Role
 from charter.accounts.models import User
@@ -39,6 +39,7 @@ from charter.resources.models import Role as ResourceRole
 from charter.resources.models.budget import CostCategory
 from charter.resources.models.leveling import LevelingProposal, ProposalStatus
 from charter.resources.models.timesheets import Timesheet
+from charter.testing.browser import accept_dialogs
 
 pytestmark = pytest.mark.e2e
 
@@ -120,18 +121,6 @@ def open_task(page: Page, task: Task) -> None:
 
 def flash(page: Page) -> Locator:
     return page.locator(".alert-success")
-
-
-def accept_dialogs(page: Page) -> list[str]:
-    """Accept every confirm() on the page; the messages, to check one was asked."""
-    asked: list[str] = []
-
-    def accept(dialog: Dialog) -> None:
-        asked.append(dialog.message)
-        dialog.accept()
-
-    page.on("dialog", accept)
-    return asked
 
 
 def heat_row(page: Page, resource: Resource) -> Locator:
