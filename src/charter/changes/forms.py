@@ -41,6 +41,9 @@ class ChangeRequestForm(StyledForm, forms.ModelForm):
                 "The requirements the change adds to, alters or removes. Hold Ctrl or ⌘ to "
                 "pick more."
             ),
+            "client_visible": _(
+                "Listed, with its status and decision note, on the client's view of the plan."
+            ),
         }
 
     def __init__(self, *args: Any, project: Project, **kwargs: Any) -> None:

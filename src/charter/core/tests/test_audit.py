@@ -94,3 +94,14 @@ def test_history_names_fields_and_shows_creation_as_first_values(signed_in, user
     (event,) = response.context["page"].object_list
     assert ("short name", "—", "青禾教育") in event.change_rows()
     assert "<del" not in response.content.decode().split('data-testid="history"')[1]
+
+
+def test_history_reads_choice_labels_and_joins_lists():
+    from charter.changes.models import ChangeRequest
+    from charter.core.models import display_value, model_field
+
+    status = model_field(ChangeRequest, "status")
+    assert display_value("approved", status) == "Approved"
+    assert display_value(["REQ-001", "REQ-002"]) == "REQ-001, REQ-002"
+    assert display_value([]) == "—" and display_value("unknown", status) == "unknown"
+    assert display_value(["REQ-001"], model_field(ChangeRequest, "requirements")) == "REQ-001"

@@ -68,3 +68,19 @@ def test_the_client_sees_the_shared_communications_that_are_sending(project, sig
     body = signed_in("client").get(f"/projects/{project.pk}/client-view/").content.decode()
     assert shared.content in body
     assert hidden.content not in body and draft.content not in body
+
+
+@pytest.mark.django_db
+def test_the_client_sees_the_change_requests_shared_with_them(project, signed_in, users):
+    from charter.changes.services import create_change_request, decide_change_request
+
+    shared = create_change_request(
+        project, actor=users["manager"], title="增加招商银行直连", client_visible=True
+    )
+    decide_change_request(
+        shared, actor=users["manager"], expected_version=1, status="approved", note="增加 5 天"
+    )
+    create_change_request(project, actor=users["manager"], title="内部评估中的变更")
+    body = signed_in("client").get(f"/projects/{project.pk}/client-view/").content.decode()
+    assert "增加招商银行直连" in body and "增加 5 天" in body and 'data-status="approved"' in body
+    assert "内部评估中的变更" not in body

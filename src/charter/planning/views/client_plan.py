@@ -1,5 +1,6 @@
 """The plan as the client sees it: only the tasks and milestones marked visible to the client,
-read-only, with their dates and progress, and the communications planned with them."""
+read-only, with their dates and progress, the communications planned with them and the change
+requests shared with them."""
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -7,6 +8,7 @@ from django.urls import path
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from charter.changes.models import ChangeRequest
 from charter.comms.models import CommunicationItem
 from charter.core import policy
 from charter.planning import gantt
@@ -46,6 +48,9 @@ def client_plan(request: HttpRequest, pk: int) -> HttpResponse:
             "communications": CommunicationItem.objects.filter(
                 project=project, client_visible=True, is_active=True
             ).order_by("next_due_at", "order", "pk"),
+            "change_requests": ChangeRequest.objects.filter(
+                project=project, client_visible=True
+            ).order_by("-number"),
         },
     )
 
