@@ -71,6 +71,17 @@ def _refused(request: HttpRequest, error: ValidationError) -> None:
 # ---- roles and skills ------------------------------------------------------------------------
 
 
+def _delete_named(request: HttpRequest, obj: Role | Skill, delete: Any) -> HttpResponse:
+    """Delete a role or a skill, or say why not (still in use); back to the roles page."""
+    try:
+        delete(obj, actor=request.user)
+    except ValidationError as error:
+        _refused(request, error)
+    else:
+        messages.success(request, _("“%(name)s” was deleted.") % {"name": obj})
+    return redirect("resources:roles")
+
+
 @require_GET
 @policy.requires(ROLE, "view")
 def roles(request: HttpRequest) -> HttpResponse:
@@ -139,14 +150,7 @@ def role_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @policy.requires(ROLE, "change")
 def role_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    role = get_object_or_404(Role, pk=pk)
-    try:
-        services.delete_role(role, actor=request.user)
-    except ValidationError as error:
-        _refused(request, error)
-    else:
-        messages.success(request, _("“%(name)s” was deleted.") % {"name": role})
-    return redirect("resources:roles")
+    return _delete_named(request, get_object_or_404(Role, pk=pk), services.delete_role)
 
 
 @require_POST
@@ -176,14 +180,7 @@ def skill_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @policy.requires(ROLE, "change")
 def skill_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    skill = get_object_or_404(Skill, pk=pk)
-    try:
-        services.delete_skill(skill, actor=request.user)
-    except ValidationError as error:
-        _refused(request, error)
-    else:
-        messages.success(request, _("“%(name)s” was deleted.") % {"name": skill})
-    return redirect("resources:roles")
+    return _delete_named(request, get_object_or_404(Skill, pk=pk), services.delete_skill)
 
 
 # ---- a resource's skills and rates ------------------------------------------------------------
