@@ -17,7 +17,7 @@ project's, else the default one.
 
 import datetime
 from collections import defaultdict
-from collections.abc import Hashable, Sequence
+from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass, fields
 from decimal import Decimal
 from fractions import Fraction
@@ -171,7 +171,7 @@ def _moment(day: datetime.date) -> datetime.datetime:
     return to_aware(datetime.datetime.combine(day, datetime.time()))
 
 
-def _local(moment: datetime.datetime | None) -> datetime.datetime:
+def scheduled_local(moment: datetime.datetime | None) -> datetime.datetime:
     local = to_local(moment)
     if local is None:  # the window's query keeps scheduled tasks only
         raise ValueError("an unscheduled task has no load to spread")
@@ -202,16 +202,23 @@ def pool(
     return list(rows.order_by("name", "pk"))
 
 
-def _default_calendar_id(calendars: dict[int, Calendar]) -> int:
+def calendars_with_default(wanted: Iterable[int | None]) -> tuple[dict[int, Calendar], int]:
+    """The calendars ``wanted`` (ids, None ignored) and the default shared calendar, in one
+    query; with the default calendar's id (created once, as the plans do, when missing)."""
+    calendars = {
+        calendar.pk: calendar
+        for calendar in Calendar.objects.filter(
+            Q(pk__in=[pk for pk in wanted if pk]) | Q(is_default=True, project__isnull=True)
+        )
+    }
     for calendar in calendars.values():
         if calendar.is_default and calendar.project_id is None:
-            return calendar.pk
-    # None yet: the standard China calendar is created once, as the plans do.
+            return calendars, calendar.pk
     from charter.planning.services.calendars import default_calendar
 
     calendar = default_calendar()
     calendars[calendar.pk] = calendar
-    return calendar.pk
+    return calendars, calendar.pk
 
 
 def engine_calendars_of(
@@ -234,23 +241,17 @@ def _compute(
         .filter(resource_id__in=[resource.pk for resource in resources])
         .select_related("task__project")
     )
-    wanted = {r.calendar_id for r in resources} | {
-        a.task.calendar_id or a.task.project.calendar_id for a in assignments
-    }
-    calendars = {
-        calendar.pk: calendar
-        for calendar in Calendar.objects.filter(
-            Q(pk__in=[pk for pk in wanted if pk]) | Q(is_default=True, project__isnull=True)
-        )
-    }
-    default = _default_calendar_id(calendars)
+    calendars, default = calendars_with_default(
+        {r.calendar_id for r in resources}
+        | {a.task.calendar_id or a.task.project.calendar_id for a in assignments}
+    )
     by_id = {resource.pk: resource for resource in resources}
     loads = [
         Load(
             resource=a.resource_id,
             task=a.task_id,
-            start=_local(a.task.start),
-            finish=_local(a.task.finish),
+            start=scheduled_local(a.task.start),
+            finish=scheduled_local(a.task.finish),
             work=a.work,
             calendar=by_id[a.resource_id].calendar_id
             or a.task.calendar_id

@@ -293,7 +293,7 @@ def replace_placeholder(
         raise ValidationError(
             {"person": _("“%(name)s” is already assigned to this task.") % {"name": person}}
         )
-    before = pool._label(assignment)
+    before = pool.assignment_label(assignment)
     assignment.resource = person
     update_versioned(
         assignment,
@@ -304,7 +304,7 @@ def replace_placeholder(
         assignment.task,
         "placeholder_replaced",
         actor=actor,
-        changes={"assignment": [before, pool._label(assignment)]},
+        changes={"assignment": [before, pool.assignment_label(assignment)]},
     )
     schedule_project(assignment.task.project)
     return assignment

@@ -13,7 +13,7 @@ from typing import Any
 from django.db.models import Q
 
 from charter.engine.utilisation import Load, calendar_range, spread, week_of, weeks_from
-from charter.planning.models import Calendar, Project
+from charter.planning.models import Project
 from charter.resources import utilisation
 from charter.resources.choices import TIME_BASED, ResourceKind
 from charter.resources.models import Assignment, Resource, Role, TaskNeed
@@ -289,27 +289,18 @@ def needs_by_week(project: Project, first: datetime.date, weeks: int) -> NeedsRe
         .select_related("resource__role", "task")
         .order_by("task__position", "resource__name", "pk")
     )
-    wanted = {project.calendar_id} | {
-        pk
-        for a in assignments
-        for pk in (a.resource.calendar_id, a.task.calendar_id)
-        if pk is not None
-    }
-    calendars = {
-        calendar.pk: calendar
-        for calendar in Calendar.objects.filter(
-            Q(pk__in=[pk for pk in wanted if pk]) | Q(is_default=True, project__isnull=True)
-        )
-    }
-    default = utilisation._default_calendar_id(calendars)
+    calendars, default = utilisation.calendars_with_default(
+        {project.calendar_id}
+        | {pk for a in assignments for pk in (a.resource.calendar_id, a.task.calendar_id)}
+    )
     project_calendar = project.calendar_id or default
 
     def load(key: Any, row: Any, work: int, calendar: int) -> Load:
         return Load(
             resource=key,
             task=row.pk,
-            start=utilisation._local(row.task.start),
-            finish=utilisation._local(row.task.finish),
+            start=utilisation.scheduled_local(row.task.start),
+            finish=utilisation.scheduled_local(row.task.finish),
             work=work,
             calendar=calendar,
         )

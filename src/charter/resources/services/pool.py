@@ -206,7 +206,7 @@ def _check_assignment(assignment: Assignment) -> None:
         raise ValidationError({"units": _("Equipment is used on a task at more than 0%.")})
 
 
-def _label(assignment: Assignment) -> str:
+def assignment_label(assignment: Assignment) -> str:
     """How the history shows an assignment: “王工 100% · 40 h”."""
     percent = (assignment.units * 100).normalize()
     hours = (Decimal(assignment.work) / MINUTES_PER_HOUR).quantize(Decimal("0.01")).normalize()
@@ -241,7 +241,9 @@ def assign(
         raise ValidationError(
             {"resource": _("“%(name)s” is already assigned to this task.") % {"name": resource}}
         ) from None
-    audit.record(task, "assigned", actor=actor, changes={"assignment": [None, _label(assignment)]})
+    audit.record(
+        task, "assigned", actor=actor, changes={"assignment": [None, assignment_label(assignment)]}
+    )
     schedule_project(task.project)
     return assignment
 
@@ -254,13 +256,13 @@ def update_assignment(
     ``expected_version``; ValidationError for a person at 0%. Reschedules."""
     if unknown := set(changes) - set(ASSIGNMENT_FIELDS):
         raise ValueError(f"{', '.join(sorted(unknown))} not editable here")
-    before = _label(assignment)
+    before = assignment_label(assignment)
     for name, value in changes.items():
         setattr(assignment, name, value)
     # An inactive resource keeps its assignments; only assigning it anew is refused.
     _check_assignment(assignment)
     update_versioned(assignment, expected_version=expected_version, fields=ASSIGNMENT_FIELDS)
-    after = _label(assignment)
+    after = assignment_label(assignment)
     if before != after:
         audit.record(
             assignment.task,
@@ -277,7 +279,10 @@ def unassign(assignment: Assignment, *, actor: Any) -> None:
     """Take the resource off the task. Reschedules."""
     task = assignment.task
     audit.record(
-        task, "unassigned", actor=actor, changes={"assignment": [_label(assignment), None]}
+        task,
+        "unassigned",
+        actor=actor,
+        changes={"assignment": [assignment_label(assignment), None]},
     )
     assignment.delete()
     schedule_project(task.project)
