@@ -68,9 +68,8 @@ class AuditEvent(models.Model):
         for name, values in self.changes.items():
             old, new = values if isinstance(values, list) and len(values) == 2 else (None, values)
             field = model_field(model, name)
-            rows.append(
-                (field_label(model, name), display_value(old, field), display_value(new, field))
-            )
+            label = str(field.verbose_name) if field else change_label(name)
+            rows.append((label, display_value(old, field), display_value(new, field)))
         return rows
 
 
@@ -82,9 +81,8 @@ def model_field(model: type[models.Model] | None, name: str) -> models.Field | N
     return field if isinstance(field, models.Field) else None
 
 
-def field_label(model: type[models.Model] | None, name: str) -> str:
-    if field := model_field(model, name):
-        return str(field.verbose_name)
+def change_label(name: str) -> str:
+    """The label of a change key that is not a model field."""
     return str(CHANGE_LABELS.get(name, name.replace("_", " ")))
 
 
