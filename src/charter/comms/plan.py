@@ -295,6 +295,28 @@ def delete_item(item: CommunicationItem, *, actor: Any) -> None:
 # ---- occurrences -----------------------------------------------------------------------------
 
 
+def is_ahead(item: CommunicationItem, nominal_on: datetime.date) -> bool:
+    """Whether the scheduler has still to reach the item's occurrence named ``nominal_on``:
+    the item is switched on and its cursor is at or before that date."""
+    return (
+        item.is_active and item.next_nominal_on is not None and nominal_on >= item.next_nominal_on
+    )
+
+
+def is_actionable(item: CommunicationItem, row: "CommunicationOccurrence | Upcoming") -> bool:
+    """Whether its owner can still act on the occurrence (edit its words, skip it, send it
+    now): it is planned and still ahead."""
+    return row.status == OccurrenceStatus.PLANNED and is_ahead(item, row.nominal_on)
+
+
+def can_send(item: CommunicationItem, row: "CommunicationOccurrence | Upcoming") -> bool:
+    """Whether its owner can send the occurrence now: ahead of its time, or late when it was
+    missed, while the item is switched on (a meeting's time has passed once it is missed)."""
+    if row.status == OccurrenceStatus.MISSED:
+        return item.is_active and item.kind != CommunicationKind.MEETING
+    return is_actionable(item, row)
+
+
 @dataclass(frozen=True)
 class Upcoming:
     """An occurrence in a window: from the rule, with its row when one exists."""
@@ -316,9 +338,7 @@ class Upcoming:
     @property
     def actionable(self) -> bool:
         """Still ahead of the scheduler: it can be edited, skipped or sent now."""
-        return self.status == OccurrenceStatus.PLANNED and (
-            self.item.next_nominal_on is not None and self.nominal_on >= self.item.next_nominal_on
-        )
+        return is_actionable(self.item, self)
 
 
 def upcoming(
@@ -342,17 +362,13 @@ def upcoming(
         planned = _window(item, calendars[item.project_id], first, last) if item.is_active else ()
         for occurrence in planned:
             row = rows.pop((item.pk, occurrence.nominal), None)
-            if row is None and not _ahead(item, occurrence):
+            if row is None and not is_ahead(item, occurrence.nominal):
                 continue  # before the schedule began: never planned, so neither sent nor missed
             found.append(_upcoming(item, occurrence.nominal, occurrence.on, row))
     by_pk = {item.pk: item for item in items}
     for (item_pk, nominal), row in rows.items():  # handled under an older schedule
         found.append(_upcoming(by_pk[item_pk], nominal, row.on, row))
     return sorted(found, key=lambda o: (o.due_at, o.item.pk))
-
-
-def _ahead(item: CommunicationItem, occurrence: Occurrence) -> bool:
-    return item.next_nominal_on is not None and occurrence.nominal >= item.next_nominal_on
 
 
 def _upcoming(
@@ -379,7 +395,7 @@ def missed(items: QuerySet[CommunicationItem], *, since: datetime.date) -> Query
 def planned_occurrence(item: CommunicationItem, nominal_on: datetime.date) -> Occurrence:
     """The occurrence of ``item`` named ``nominal_on`` if the scheduler has not reached it;
     ValidationError otherwise (a date the rule does not have, or one already handled)."""
-    if item.next_nominal_on is None or nominal_on < item.next_nominal_on or not item.is_active:
+    if not is_ahead(item, nominal_on) or item.next_nominal_on is None:
         raise ValidationError(_("This occurrence is no longer ahead; it cannot be changed."))
     calendar = working_days(item.project, nominal_on, nominal_on + recurrence.LONGEST_SEARCH)
     start = Occurrence(item.next_nominal_on, item.next_on or item.next_nominal_on)
@@ -393,13 +409,33 @@ def planned_occurrence(item: CommunicationItem, nominal_on: datetime.date) -> Oc
     raise ValidationError(_("The plan item has no occurrence on that date."))
 
 
-def missed_row(
+def occurrence_of(
     item: CommunicationItem, nominal_on: datetime.date
 ) -> CommunicationOccurrence | None:
-    """The occurrence's row, locked, if it was missed (it may still be sent, late)."""
+    """The occurrence's row, or an unsaved one for a date still ahead; None when the item has
+    no such occurrence (or one the scheduler passed without a row)."""
+    row = CommunicationOccurrence.objects.filter(item=item, nominal_on=nominal_on).first()
+    if row is not None:
+        return row
+    try:
+        occurrence = planned_occurrence(item, nominal_on)
+    except ValidationError:
+        return None
+    return CommunicationOccurrence(
+        item=item,
+        nominal_on=occurrence.nominal,
+        on=occurrence.on,
+        due_at=occurs_at(item, occurrence.on),
+    )
+
+
+def locked_row(
+    item: CommunicationItem, nominal_on: datetime.date, status: str
+) -> CommunicationOccurrence | None:
+    """The occurrence's row, locked, if it has ``status``."""
     return (
         CommunicationOccurrence.objects.select_for_update()
-        .filter(item=item, nominal_on=nominal_on, status=OccurrenceStatus.MISSED)
+        .filter(item=item, nominal_on=nominal_on, status=status)
         .first()
     )
 
@@ -475,11 +511,7 @@ def restore_occurrence(
 ) -> CommunicationOccurrence:
     """Undo a skip while the occurrence is still ahead."""
     item = locked_item(item)
-    row = (
-        CommunicationOccurrence.objects.select_for_update()
-        .filter(item=item, nominal_on=nominal_on, status=OccurrenceStatus.SKIPPED)
-        .first()
-    )
+    row = locked_row(item, nominal_on, OccurrenceStatus.SKIPPED)
     if row is None or row.due_at <= timezone.now():
         raise ValidationError(_("Only a skipped occurrence still ahead can be restored."))
     row.status, row.outcome, row.acted_by, row.acted_at = OccurrenceStatus.PLANNED, "", None, None

@@ -8,8 +8,9 @@ messages are stored in the same transaction. However many schedulers run, and wh
 dies, each occurrence is handled once; the outbox then sends each message once.
 
 An occurrence found more than ``GRACE`` after its time (or a meeting after it began) — the
-scheduler did not run — is marked missed and its owner told, never sent late or dropped
-silently. So is one that cannot be sent (nobody to send to, no template).
+scheduler did not run — is marked missed and its owner told, never dropped silently; so is one
+that cannot be sent (nobody to send to, no template). The scheduler never sends a missed
+occurrence late: its owner may (``send_now``), a meeting excepted.
 """
 
 import datetime
@@ -149,13 +150,15 @@ def send_now(
     item: CommunicationItem, nominal_on: datetime.date, *, actor: Any
 ) -> CommunicationOccurrence:
     """Send an occurrence now, as its owner asked: one still ahead (the scheduler will find it
-    handled) or one that was missed (sent late, on purpose). ValidationError when it was sent
-    or skipped already, or cannot be sent (nothing sent)."""
+    handled) or one that was missed (sent late, on purpose). ValidationError (nothing sent)
+    when it was sent or skipped already, cannot be sent, is a missed meeting (its time has
+    passed) or the item is switched off."""
     with transaction.atomic():
         item = plan.locked_item(item)
-        row = plan.missed_row(item, nominal_on) or plan.occurrence_row(
-            item, plan.planned_occurrence(item, nominal_on)
-        )
+        row = plan.locked_row(item, nominal_on, OccurrenceStatus.MISSED)
+        if row is not None and not plan.can_send(item, row):
+            raise ValidationError(_late_refusal(item))
+        row = row or plan.occurrence_row(item, plan.planned_occurrence(item, nominal_on))
         try:
             outcome = SENDERS[_route(item)](item, row)
         except NotSent as error:
@@ -164,6 +167,15 @@ def send_now(
         plan.advance_past(item, row)
         audit.record(item, "occurrence_sent", actor=actor, changes={"date": str(row.on)})
     return row
+
+
+def _late_refusal(item: CommunicationItem) -> str:
+    if item.kind == CommunicationKind.MEETING:
+        return _(
+            "A missed meeting cannot be sent late: its time has passed. Schedule a new meeting "
+            "instead."
+        )
+    return _("The plan item is switched off: switch it on to send this occurrence late.")
 
 
 # ---- what is sent ----------------------------------------------------------------------------

@@ -110,9 +110,11 @@ def calendar_exceptions(
     rows = CalendarException.objects.filter(
         calendar_id__in=list(by_pk), day__range=(first, last)
     ).values_list("calendar_id", "day", "working", "hours")
+    usual = {pk: tuple(calendar.intervals) for pk, calendar in by_pk.items()}
     for calendar_id, day, working, hours in rows:
-        usual = tuple(by_pk[calendar_id].intervals)
-        found[calendar_id][day] = (tuple(parse_hours(hours)) if hours else usual) if working else ()
+        found[calendar_id][day] = (
+            (tuple(parse_hours(hours)) if hours else usual[calendar_id]) if working else ()
+        )
     return found
 
 
@@ -161,7 +163,7 @@ def project_work_calendar(project: Project, tasks: Iterable[Task]) -> WorkCalend
 
 def load_plan(project: Project, *, for_update: bool = False) -> LoadedPlan:
     """The plan in a constant number of queries: tasks, links, the resource calendars of the
-    tasks, the calendars (one more each for its exceptions when the engine's calendar is built)."""
+    tasks, the calendars (their exceptions: one more query when the plan is scheduled)."""
     rows = Task.objects.filter(project=project).only(*INPUT_FIELDS, *SCHEDULED_FIELDS)
     if for_update:
         rows = rows.select_for_update().order_by("pk")
@@ -187,10 +189,11 @@ def load_plan(project: Project, *, for_update: bool = False) -> LoadedPlan:
 
 
 def _resource_calendars(project: Project, without_own: set[int]) -> dict[int, int]:
-    """Task id → the calendar its work resources share, for tasks without a calendar of their
-    own: MS Project schedules a task with resources on their calendars. A task whose resources
-    work different hours stays on the project calendar (MS Project would schedule each
-    assignment on its own resource's hours; Charter does not split a task)."""
+    """Task id → the calendar its time-based resources (people and equipment) share, for
+    tasks without a calendar of their own: MS Project schedules a task with resources on
+    their calendars. A task whose resources work different hours stays on the project
+    calendar (MS Project would schedule each assignment on its own resource's hours; Charter
+    does not split a task)."""
     rows = Assignment.objects.filter(
         task__project=project, task_id__in=without_own, resource__kind__in=TIME_BASED
     ).values_list("task_id", "resource__calendar_id")
@@ -237,7 +240,11 @@ def run(plan: LoadedPlan) -> PlanSchedule:
 def _schedule(
     plan: LoadedPlan, first: datetime.date, last: datetime.date, status: datetime.date | None
 ) -> PlanSchedule:
-    calendars = {key: work_calendar(row, first, last) for key, row in plan.calendars.items()}
+    # One query for every calendar's exceptions; ValueError (no working time) reaches run().
+    exceptions = calendar_exceptions(plan.calendars.values(), first, last)
+    calendars = {
+        key: _engine_calendar(row, first, last, exceptions) for key, row in plan.calendars.items()
+    }
     project_calendar = calendars.pop(None)
     start = project_calendar.start_of(
         project_calendar.to_index(

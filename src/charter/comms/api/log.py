@@ -14,7 +14,7 @@ from ninja.pagination import LimitOffsetPagination, paginate
 
 from charter.comms import log
 from charter.comms.models import OutboxChannel, OutboxMessage, OutboxStatus
-from charter.comms.views.robots import visible_parent
+from charter.comms.querysets import visible_parent
 from charter.core import policy
 from charter.crm.choices import InteractionKind
 from charter.crm.models import Interaction

@@ -7,20 +7,19 @@ import datetime
 from typing import Any, Literal
 
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 
 from charter.comms import plan, scheduler, templating
-from charter.comms.api.plan import _item
 from charter.comms.models import (
     CommunicationItem,
     CommunicationKind,
     CommunicationOccurrence,
     OccurrenceStatus,
 )
-from charter.comms.views.occurrences import occurrence_of
+from charter.comms.querysets import visible_item
 from charter.core import policy
 from charter.crm.choices import Channel
 
@@ -38,7 +37,10 @@ class OccurrenceOut(Schema):
     due_at: datetime.datetime
     status: OccurrenceStatus
     edited: bool = Field(description="It has words of its own.")
-    actionable: bool = Field(description="Still ahead: it can be edited, skipped or sent now.")
+    actionable: bool = Field(
+        description="Planned and still ahead of the scheduler: it can be edited, skipped or "
+        "sent now. A missed one is not actionable but can still be sent late (not a meeting)."
+    )
     subject: str = Field(description="Its own subject; empty: the template's.")
     body: str = Field(description="Its own text; empty: the template's.")
     outcome: str = Field(description="What happened when it was handled.")
@@ -85,27 +87,6 @@ class MyWeekQuery(Schema):
     days: int = Field(7, ge=1, le=MY_WEEK_LONGEST, description="How many days ahead.")
 
 
-def _occurrence(item: CommunicationItem, row: CommunicationOccurrence) -> dict[str, Any]:
-    actionable = (
-        row.status == OccurrenceStatus.PLANNED
-        and item.is_active
-        and item.next_nominal_on is not None
-        and row.nominal_on >= item.next_nominal_on
-    )
-    return {
-        "item_id": item.pk,
-        "nominal_on": row.nominal_on,
-        "on": row.on,
-        "due_at": row.due_at,
-        "status": row.status,
-        "edited": bool(row.subject or row.body),
-        "actionable": actionable,
-        "subject": row.subject,
-        "body": row.body,
-        "outcome": row.outcome,
-    }
-
-
 def _upcoming(found: plan.Upcoming) -> dict[str, Any]:
     row = found.row
     return {
@@ -122,6 +103,10 @@ def _upcoming(found: plan.Upcoming) -> dict[str, Any]:
     }
 
 
+def _occurrence(item: CommunicationItem, row: CommunicationOccurrence) -> dict[str, Any]:
+    return _upcoming(plan.Upcoming(item, row.nominal_on, row.on, row.due_at, row))
+
+
 # ---- occurrences -----------------------------------------------------------------------------
 
 
@@ -132,7 +117,7 @@ def _upcoming(found: plan.Upcoming) -> dict[str, Any]:
 )
 @policy.api_requires("comms.communication", "view")
 def occurrences(request: HttpRequest, item_id: int, window: Query[WindowQuery]) -> Any:
-    item = _item(request, item_id, "view")
+    item = visible_item(request.user, item_id, "view")
     first = window.first or timezone.localdate()
     last = window.last or first + datetime.timedelta(weeks=DEFAULT_WEEKS)
     if last < first:
@@ -144,7 +129,7 @@ def occurrences(request: HttpRequest, item_id: int, window: Query[WindowQuery]) 
 
 
 def _act(request: HttpRequest, item_id: int, nominal_on: datetime.date, act: Any) -> Any:
-    item = _item(request, item_id, "change")
+    item = visible_item(request.user, item_id, "change")
     row = act(item, nominal_on, actor=request.user)
     item.refresh_from_db()
     return _occurrence(item, row)
@@ -173,7 +158,12 @@ def restore_occurrence(request: HttpRequest, item_id: int, nominal_on: datetime.
 @router.post(
     "/communications/{item_id}/occurrences/{nominal_on}/send",
     response=OccurrenceOut,
-    summary="Send an occurrence now, ahead of its time",
+    summary="Send an occurrence now: ahead of its time, or late when it was missed",
+    description=(
+        "A planned occurrence the scheduler has not reached is sent ahead of its time and not "
+        "again on its date; a missed one is sent late, except a meeting (its time has passed). "
+        "Refused (422) when the item is switched off, or the occurrence was sent or skipped."
+    ),
 )
 @policy.api_requires("comms.communication", "change")
 def send_occurrence(request: HttpRequest, item_id: int, nominal_on: datetime.date) -> Any:
@@ -189,7 +179,7 @@ def send_occurrence(request: HttpRequest, item_id: int, nominal_on: datetime.dat
 def edit_occurrence(
     request: HttpRequest, item_id: int, nominal_on: datetime.date, payload: WordsIn
 ) -> Any:
-    item = _item(request, item_id, "change")
+    item = visible_item(request.user, item_id, "change")
     row = plan.edit_occurrence(
         item, nominal_on, actor=request.user, subject=payload.subject, body=payload.body
     )
@@ -205,8 +195,10 @@ def edit_occurrence(
 def preview_occurrence(
     request: HttpRequest, item_id: int, nominal_on: datetime.date, query: Query[PreviewQuery]
 ) -> Any:
-    item = _item(request, item_id, "view")
-    row = occurrence_of(item, nominal_on)
+    item = visible_item(request.user, item_id, "view")
+    row = plan.occurrence_of(item, nominal_on)
+    if row is None:
+        raise Http404
     recipients, left_out = scheduler.email_recipients(item)
     reader = next(
         (r.name for r in recipients if templating.language_of(r.language) == query.language),

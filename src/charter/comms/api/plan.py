@@ -6,7 +6,6 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
@@ -20,6 +19,7 @@ from charter.comms.models import (
     MessageTemplate,
     ShiftChoice,
 )
+from charter.comms.querysets import visible_item
 from charter.core import policy
 from charter.core.api import IF_MATCH, read_with_etag, request_field_names, update_with_if_match
 from charter.crm.choices import Channel
@@ -203,13 +203,6 @@ def _service_fields(
     return values
 
 
-def _item(request: HttpRequest, item_id: int, action: str) -> CommunicationItem:
-    rows = CommunicationItem.objects.for_user(request.user, action).select_related(
-        "project__client", "owner", "robot", "template", "campaign"
-    )
-    return get_object_or_404(rows, pk=item_id)
-
-
 # ---- items -----------------------------------------------------------------------------------
 
 
@@ -264,7 +257,7 @@ def get_item(request: HttpRequest, response: HttpResponse, item_id: int) -> Any:
 def update_item(
     request: HttpRequest, response: HttpResponse, item_id: int, payload: ItemPatch
 ) -> Any:
-    item = _item(request, item_id, "change")
+    item = visible_item(request.user, item_id, "change")
     changes = _service_fields(request, item.project, payload.dict(exclude_unset=True))
     for name in NOT_NULL:
         if name in changes and changes[name] is None:
@@ -280,5 +273,5 @@ def update_item(
 )
 @policy.api_requires("comms.communication", "delete")
 def delete_item(request: HttpRequest, item_id: int) -> Any:
-    plan.delete_item(_item(request, item_id, "delete"), actor=request.user)
+    plan.delete_item(visible_item(request.user, item_id, "delete"), actor=request.user)
     return Status(204, None)

@@ -3,7 +3,7 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from charter.comms import unsubscribe
+from charter.comms import plan, unsubscribe
 from charter.comms.models import (
     CommunicationItem,
     CommunicationOccurrence,
@@ -125,6 +125,54 @@ def test_occurrences_window_and_actions(project, signed_in):
     assert message.subject == f"{project.name}：特别说明"  # the occurrence's own words
     assert http.post(f"{url}/{day}/send").status_code == 422
     assert OutboxMessage.objects.count() == 1
+
+
+def _missed(item, days_ago=2):
+    gone = timezone.localdate() - datetime.timedelta(days=days_ago)
+    return CommunicationOccurrence.objects.create(
+        item=item,
+        nominal_on=gone,
+        on=gone,
+        due_at=plan.occurs_at(item, gone),
+        status=OccurrenceStatus.MISSED,
+        outcome="The scheduler was not running.",
+    )
+
+
+def test_a_missed_occurrence_is_sent_late_but_not_a_meeting_or_a_switched_off_one(
+    project, signed_in, users
+):
+    http = signed_in("member")
+    item = make_item(project)
+    row = _missed(item)
+    url = f"/api/v1/communications/{item.pk}/occurrences/{row.nominal_on}/send"
+    sent = http.post(url)
+    assert sent.status_code == 200, sent.content
+    assert (sent.json()["status"], sent.json()["actionable"]) == ("sent", False)
+    assert OutboxMessage.objects.filter(occurrence=row).count() == 1
+    assert http.post(url).status_code == 422  # once
+
+    meeting = make_item(project, content="周例会", kind="meeting", location="会议室 A")
+    missed_meeting = _missed(meeting)
+    refused = http.post(
+        f"/api/v1/communications/{meeting.pk}/occurrences/{missed_meeting.nominal_on}/send"
+    )
+    assert refused.status_code == 422
+    assert "A missed meeting cannot be sent late" in refused.content.decode()
+
+    switched_off = make_item(project, content="月报")
+    missed_off = _missed(switched_off)
+    plan.update_item(
+        switched_off, actor=users["manager"], expected_version=switched_off.version, is_active=False
+    )
+    refused = http.post(
+        f"/api/v1/communications/{switched_off.pk}/occurrences/{missed_off.nominal_on}/send"
+    )
+    assert refused.status_code == 422 and "switched off" in refused.content.decode()
+    assert not OutboxMessage.objects.filter(occurrence__in=[missed_meeting, missed_off]).exists()
+    for missed in (missed_meeting, missed_off):
+        missed.refresh_from_db()
+        assert missed.status == OccurrenceStatus.MISSED
 
 
 def test_preview_in_each_language(project, users, signed_in):

@@ -299,6 +299,57 @@ def test_send_now_asks_then_queues_the_emails(project, users, signed_in):
     assert "it cannot be changed" in words.content.decode()
 
 
+def _missed(item, days_ago=2):
+    gone = timezone.localdate() - datetime.timedelta(days=days_ago)
+    return CommunicationOccurrence.objects.create(
+        item=item,
+        nominal_on=gone,
+        on=gone,
+        due_at=plan.occurs_at(item, gone),
+        status=OccurrenceStatus.MISSED,
+        outcome="The scheduler was not running.",
+    )
+
+
+def _send_form(response):
+    return response.content.decode().split('data-testid="send-confirm"', 1)[1].split("</form>")[0]
+
+
+def test_a_missed_occurrence_is_sent_late_from_the_plan(project, signed_in):
+    item = make_item(project)
+    row = _missed(item)
+    http = signed_in("member")
+    plan_page = http.get(reverse("comms:project_communications", args=[project.pk]))
+    missed = plan_page.content.decode().split('data-testid="missed"', 1)[1]
+    url = reverse("comms:occurrence_send", args=[item.pk, row.nominal_on.isoformat()])
+    assert 'data-testid="send-late"' in missed and url in missed
+    confirm = _send_form(http.get(url))
+    assert 'data-testid="send-late-confirm"' in confirm and 'type="submit"' in confirm
+    assert 'data-testid="not-actionable"' not in confirm
+    response = http.post(url)
+    assert response.status_code == 302
+    row.refresh_from_db()
+    assert row.status == OccurrenceStatus.SENT
+    assert OutboxMessage.objects.filter(occurrence=row).count() == 1
+
+
+def test_a_missed_meeting_offers_no_late_sending(project, signed_in):
+    item = make_item(project, kind="meeting", location="会议室 A")
+    row = _missed(item)
+    http = signed_in("member")
+    plan_page = http.get(reverse("comms:project_communications", args=[project.pk]))
+    missed = plan_page.content.decode().split('data-testid="missed"', 1)[1]
+    assert 'data-testid="missed-occurrence"' in missed and 'data-testid="send-late"' not in missed
+    url = reverse("comms:occurrence_send", args=[item.pk, row.nominal_on.isoformat()])
+    confirm = _send_form(http.get(url))
+    assert 'data-testid="not-actionable"' in confirm and 'type="submit"' not in confirm
+    refused = http.post(url, follow=True).content.decode()
+    assert "A missed meeting cannot be sent late" in refused
+    row.refresh_from_db()
+    assert row.status == OccurrenceStatus.MISSED
+    assert not OutboxMessage.objects.filter(occurrence=row).exists()
+
+
 def test_the_preview_shows_both_languages_and_the_recipients(project, users, signed_in):
     opted_out = ContactFactory(client=project.client)
     unsubscribe.unsubscribe(opted_out, source="staff", actor=users["manager"])

@@ -280,3 +280,31 @@ def test_a_missed_occurrence_can_be_sent_late_once(project, users, templates, be
     assert OutboxMessage.objects.filter(occurrence=row, recipients=["sponsor@example.com"]).count()
     with pytest.raises(ValidationError):
         scheduler.send_now(fresh(item), MONDAY, actor=users["manager"])
+
+
+def test_a_missed_meeting_is_not_sent_late(project, users, templates, before_monday):
+    item = make_item(project, users, kind="meeting", rule="", location="https://meet.example/1")
+    assert scheduler.run_due(now=at(MONDAY, 10)) == 1  # after it began: missed
+    row = CommunicationOccurrence.objects.get(item=item, nominal_on=MONDAY)
+    assert row.status == OccurrenceStatus.MISSED
+    missed_mail = OutboxMessage.objects.count()  # the owner was told
+    with pytest.raises(ValidationError) as refused:
+        scheduler.send_now(fresh(item), MONDAY, actor=users["manager"])
+    assert "A missed meeting cannot be sent late" in refused.value.messages[0]
+    row.refresh_from_db()
+    assert row.status == OccurrenceStatus.MISSED and row.meeting is None
+    assert not Meeting.objects.exists() and OutboxMessage.objects.count() == missed_mail
+
+
+def test_a_missed_occurrence_of_a_switched_off_item_is_not_sent_late(
+    project, users, templates, before_monday
+):
+    item = make_item(project, users, owner=None)
+    scheduler.run_due(now=at(MONDAY + datetime.timedelta(days=1), 10))  # a day late: missed
+    item = fresh(item)
+    plan.update_item(item, actor=users["manager"], expected_version=item.version, is_active=False)
+    with pytest.raises(ValidationError) as refused:
+        scheduler.send_now(fresh(item), MONDAY, actor=users["manager"])
+    assert "switched off" in refused.value.messages[0]
+    row = CommunicationOccurrence.objects.get(item=item, nominal_on=MONDAY)
+    assert row.status == OccurrenceStatus.MISSED and not OutboxMessage.objects.exists()

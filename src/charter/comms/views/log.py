@@ -2,8 +2,6 @@
 and every interaction logged, newest first, searchable, with each message's delivery status;
 "Retry now" for a message that failed or waits to retry."""
 
-from typing import Any
-
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -11,15 +9,16 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from charter.comms import log
 from charter.comms.models import OutboxStatus
-from charter.comms.views.robots import _parent_paths, visible_parent
+from charter.comms.querysets import visible_parent
+from charter.comms.views.robots import parent_paths
 from charter.core import policy
+from charter.core.http import next_or
 
 PER_PAGE = 25
 
@@ -76,19 +75,12 @@ def message_retry(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(
             request, _("“%(subject)s” is being sent again.") % {"subject": message.subject}
         )
-    return redirect(_back(request, message))
-
-
-def _back(request: HttpRequest, message: Any) -> str:
-    """The log page the retry came from (with its filters), else the message's own log."""
-    target = request.POST.get("next", "")
-    if url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
-        return target
+    # Back to the log page the retry came from (with its filters), else the message's own log.
     parent = message.project or message.client
-    return log.log_url(parent) if parent else reverse("core:dashboard")
+    return redirect(next_or(request, log.log_url(parent) if parent else reverse("core:dashboard")))
 
 
 urls = [
-    *_parent_paths("messages/", message_log, "messages"),
+    *parent_paths("messages/", message_log, "messages"),
     path("messages/<int:pk>/retry/", message_retry, name="message_retry"),
 ]

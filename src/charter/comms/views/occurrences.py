@@ -13,7 +13,6 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import formats, timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -25,9 +24,11 @@ from charter.comms.models import (
     CommunicationOccurrence,
     OccurrenceStatus,
 )
-from charter.comms.views.plan import MISSED_DAYS, _item, _items, _today, plan_url
+from charter.comms.querysets import visible_item
+from charter.comms.views.plan import MISSED_DAYS, plan_url
 from charter.core import policy
 from charter.core.forms import submit
+from charter.core.http import next_or
 from charter.crm.choices import Channel
 
 MY_WEEK_DAYS = 7
@@ -45,10 +46,7 @@ def _nominal(value: str) -> datetime.date:
 
 def _back(request: HttpRequest, item: CommunicationItem) -> str:
     """Where an action returns: ``next`` when it is a page of this site, else the plan."""
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
-        return target
-    return plan_url(item.project)
+    return next_or(request, plan_url(item.project))
 
 
 def _flash_errors(request: HttpRequest, error: ValidationError) -> None:
@@ -59,21 +57,12 @@ def _flash_errors(request: HttpRequest, error: ValidationError) -> None:
 # ---- one occurrence --------------------------------------------------------------------------
 
 
-def occurrence_of(item: CommunicationItem, nominal_on: datetime.date) -> CommunicationOccurrence:
-    """The occurrence's row, or an unsaved one for a date still ahead; 404 otherwise."""
-    row = CommunicationOccurrence.objects.filter(item=item, nominal_on=nominal_on).first()
-    if row is not None:
-        return row
-    try:
-        occurrence = plan.planned_occurrence(item, nominal_on)
-    except ValidationError:
-        raise Http404 from None
-    return CommunicationOccurrence(
-        item=item,
-        nominal_on=occurrence.nominal,
-        on=occurrence.on,
-        due_at=plan.occurs_at(item, occurrence.on),
-    )
+def _occurrence(item: CommunicationItem, on: str) -> CommunicationOccurrence:
+    """The occurrence named by ``on`` in the URL (see ``plan.occurrence_of``), else 404."""
+    row = plan.occurrence_of(item, _nominal(on))
+    if row is None:
+        raise Http404
+    return row
 
 
 def _route_note(item: CommunicationItem) -> str:
@@ -107,8 +96,8 @@ def _recipients(item: CommunicationItem) -> tuple[list[scheduler.Recipient], int
 @policy.requires("comms.communication", "view")
 def occurrence_preview(request: HttpRequest, pk: int, on: str) -> HttpResponse:
     """The occurrence's words in Chinese and English as they will be sent, and to whom."""
-    item = _item(request, pk, "view")
-    row = occurrence_of(item, _nominal(on))
+    item = visible_item(request.user, pk, "view")
+    row = _occurrence(item, on)
     recipients, left_out = _recipients(item)
     versions, error = [], ""
     try:
@@ -134,19 +123,10 @@ def occurrence_preview(request: HttpRequest, pk: int, on: str) -> HttpResponse:
         "recipients": recipients,
         "left_out": left_out,
         "route_note": _route_note(item),
-        "actionable": _actionable(item, row),
+        "actionable": plan.is_actionable(item, row),
         "next": _back(request, item),
     }
     return render(request, "comms/plan/occurrence_preview.html", context)
-
-
-def _actionable(item: CommunicationItem, row: CommunicationOccurrence) -> bool:
-    return (
-        row.status == OccurrenceStatus.PLANNED
-        and item.is_active
-        and item.next_nominal_on is not None
-        and row.nominal_on >= item.next_nominal_on
-    )
 
 
 def _template_words(item: CommunicationItem, language: str) -> tuple[str, str]:
@@ -165,9 +145,9 @@ def _template_words(item: CommunicationItem, language: str) -> tuple[str, str]:
 def occurrence_edit(request: HttpRequest, pk: int, on: str) -> HttpResponse:
     """Words of its own for one occurrence, starting from the template's in the owner's
     language; words left as the template's stay the template's (its later edits apply)."""
-    item = _item(request, pk, "change")
-    row = occurrence_of(item, _nominal(on))
-    if request.method == "GET" and not _actionable(item, row):
+    item = visible_item(request.user, pk, "change")
+    row = _occurrence(item, on)
+    if request.method == "GET" and not plan.is_actionable(item, row):
         messages.error(request, _("This occurrence is no longer ahead; it cannot be changed."))
         preview = reverse("comms:occurrence_preview", args=[item.pk, row.nominal_on.isoformat()])
         return redirect(preview)
@@ -214,7 +194,7 @@ def _date(day: datetime.date) -> str:
 
 
 def _occurrence_action(request: HttpRequest, pk: int, on: str, act: Any, done: str) -> HttpResponse:
-    item = _item(request, pk, "change")
+    item = visible_item(request.user, pk, "change")
     nominal = _nominal(on)
     try:
         row = act(item, nominal, actor=request.user)
@@ -244,19 +224,20 @@ def occurrence_restore(request: HttpRequest, pk: int, on: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @policy.requires("comms.communication", "change")
 def occurrence_send(request: HttpRequest, pk: int, on: str) -> HttpResponse:
-    """GET asks for confirmation; POST sends the occurrence now, ahead of its time."""
+    """GET asks for confirmation; POST sends the occurrence now: ahead of its time, or late
+    when it was missed (not a meeting)."""
     if request.method == "POST":
         return _occurrence_action(
             request, pk, on, scheduler.send_now, _("“%(what)s” for %(date)s was sent.")
         )
-    item = _item(request, pk, "change")
-    row = occurrence_of(item, _nominal(on))
+    item = visible_item(request.user, pk, "change")
+    row = _occurrence(item, on)
     recipients, left_out = _recipients(item)
     context = {
         "item": item,
         "project": item.project,
         "row": row,
-        "actionable": _actionable(item, row) or row.status == OccurrenceStatus.MISSED,
+        "can_send": plan.can_send(item, row),
         "late": row.status == OccurrenceStatus.MISSED,
         "recipients": recipients,
         "left_out": left_out,
@@ -274,8 +255,8 @@ def occurrence_send(request: HttpRequest, pk: int, on: str) -> HttpResponse:
 @policy.requires("comms.communication", "view")
 def my_week(request: HttpRequest) -> HttpResponse:
     """The occurrences of the items the user owns, this week, by day; their misses first."""
-    items = _items(request).filter(owner_id=request.user.pk)
-    today = _today()
+    items = CommunicationItem.objects.for_user(request.user).filter(owner_id=request.user.pk)
+    today = timezone.localdate()
     ahead = plan.upcoming(items, today, today + datetime.timedelta(days=MY_WEEK_DAYS))
     days = [(day, list(group)) for day, group in itertools.groupby(ahead, key=lambda o: o.on)]
     context = {

@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,6 +19,7 @@ from charter.comms import plan
 from charter.comms.forms.plan import CommunicationItemEditForm, CommunicationItemForm
 from charter.comms.meetings import default_time_zone
 from charter.comms.models import CommunicationItem, CommunicationKind, OccurrenceStatus
+from charter.comms.querysets import visible_item
 from charter.core import policy
 from charter.core.forms import submit
 from charter.crm.choices import Channel
@@ -38,13 +39,6 @@ NEXT_HORIZON = datetime.timedelta(days=400)
 
 def _items(request: HttpRequest, action: str = "view") -> QuerySet[CommunicationItem]:
     return CommunicationItem.objects.for_user(request.user, action)
-
-
-def _item(request: HttpRequest, pk: int, action: str) -> CommunicationItem:
-    rows = _items(request, action).select_related(
-        "project__client", "owner", "robot", "template", "campaign"
-    )
-    return get_object_or_404(rows, pk=pk)
 
 
 def plan_url(project: Project) -> str:
@@ -202,7 +196,7 @@ def communication_create(request: HttpRequest, pk: int) -> HttpResponse:
 @policy.requires("comms.communication", "change")
 def communication_edit(request: HttpRequest, pk: int) -> HttpResponse:
     """Change an item; a save over someone else's newer one is refused (409)."""
-    item = _item(request, pk, "change")
+    item = visible_item(request.user, pk, "change")
     form = CommunicationItemEditForm(
         request.POST or None,
         project=item.project,
@@ -223,7 +217,9 @@ def communication_edit(request: HttpRequest, pk: int) -> HttpResponse:
         if status is None:
             messages.success(request, _("“%(what)s” was saved.") % {"what": item})
             return redirect(item_url(item))
-        item = _item(request, pk, "change")  # the failed attempt changed the object in memory
+        item = visible_item(
+            request.user, pk, "change"
+        )  # the failed attempt changed the object in memory
     return _form_page(request, form, item.project, item, status or 200)
 
 
@@ -231,7 +227,7 @@ def communication_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @policy.requires("comms.communication", "view")
 def communication_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """An item's settings, its next occurrences and what it did (with the messages sent)."""
-    item = _item(request, pk, "view")
+    item = visible_item(request.user, pk, "view")
     today = _today()
     ahead = plan.upcoming(_items(request).filter(pk=item.pk), today, today + NEXT_HORIZON)
     history = (
@@ -257,7 +253,7 @@ def communication_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @policy.requires("comms.communication", "delete")
 def communication_delete(request: HttpRequest, pk: int) -> HttpResponse:
     """GET asks for confirmation; POST removes the item (what it sent stays in the log)."""
-    item = _item(request, pk, "delete")
+    item = visible_item(request.user, pk, "delete")
     if request.method == "POST":
         plan.delete_item(item, actor=request.user)
         messages.success(request, _("“%(what)s” was removed from the plan.") % {"what": item})

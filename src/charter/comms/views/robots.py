@@ -12,22 +12,16 @@ from django.urls import URLPattern, path, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from charter.comms import services
+from charter.comms import services, templating
 from charter.comms.forms.robots import RobotEditForm, RobotForm
 from charter.comms.models import ChatRobot
+from charter.comms.querysets import visible_parent
 from charter.core import policy
 from charter.core.crypto import masked
 from charter.core.forms import submit
-from charter.crm.models import Client
 from charter.planning.models import Project
 
-PARENTS: dict[str, type[models.Model]] = {"project": Project, "client": Client}
 PREFIXES = {"project": "projects", "client": "clients"}
-
-
-def visible_parent(user: Any, kind: str, pk: int) -> Any:
-    """The project (members: only theirs) or client the user may see, else 404."""
-    return get_object_or_404(PARENTS[kind]._default_manager.for_user(user), pk=pk)  # type: ignore[attr-defined]
 
 
 def robots_url(parent: models.Model) -> str:
@@ -42,11 +36,6 @@ def _robot(request: HttpRequest, pk: int, action: str) -> ChatRobot:
 
 def _parent_of(robot: ChatRobot) -> Any:
     return robot.project or robot.client
-
-
-def base_url(request: HttpRequest) -> str:
-    """This site's address as the request reached it, for links in messages."""
-    return request.build_absolute_uri("/").rstrip("/")
 
 
 @require_GET
@@ -136,7 +125,9 @@ def robot_test(request: HttpRequest, pk: int) -> HttpResponse:
     """Send a test message now. HTMX gets the robot's test cell with the remote's answer;
     a plain form post goes back to the list with the answer as a message."""
     robot = _robot(request, pk, "change")
-    delivery = services.test_robot(robot, actor=request.user, base_url=base_url(request))
+    delivery = services.test_robot(
+        robot, actor=request.user, base_url=templating.request_url(request)
+    )
     if request.htmx:  # type: ignore[attr-defined]
         return render(request, "comms/partials/robot_test.html", {"robot": robot})
     if delivery.ok:
@@ -150,7 +141,7 @@ def robot_test(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(robots_url(_parent_of(robot)))
 
 
-def _parent_paths(route: str, view: Callable[..., Any], name: str) -> list[URLPattern]:
+def parent_paths(route: str, view: Callable[..., Any], name: str) -> list[URLPattern]:
     """``projects/<pk>/<route>`` and ``clients/<pk>/<route>``, named ``project_<name>`` and
     ``client_<name>``; the view receives ``kind`` and ``pk``."""
     return [
@@ -160,8 +151,8 @@ def _parent_paths(route: str, view: Callable[..., Any], name: str) -> list[URLPa
 
 
 urls = [
-    *_parent_paths("robots/", robot_list, "robots"),
-    *_parent_paths("robots/new/", robot_create, "robot_create"),
+    *parent_paths("robots/", robot_list, "robots"),
+    *parent_paths("robots/new/", robot_create, "robot_create"),
     path("robots/<int:pk>/edit/", robot_edit, name="robot_edit"),
     path("robots/<int:pk>/delete/", robot_delete, name="robot_delete"),
     path("robots/<int:pk>/test/", robot_test, name="robot_test"),

@@ -7,8 +7,6 @@ them); a date-time without a zone is read in the site's time zone, the one plans
 """
 
 import datetime
-from collections.abc import Iterator
-from contextlib import contextmanager
 from decimal import Decimal
 from typing import Any, Literal
 
@@ -27,6 +25,7 @@ from charter.core.api import (
     errors_on_field,
     patch_schema,
     read_with_etag,
+    request_field_names,
     set_etag,
     update_with_if_match,
 )
@@ -259,19 +258,6 @@ def _calendar(calendar_id: int | None, project: Project) -> Calendar | None:
     return calendar
 
 
-@contextmanager
-def _request_names() -> Iterator[None]:
-    """Report the services' errors under the request's field names (``owner`` → ``owner_id``)."""
-    try:
-        yield
-    except ValidationError as error:
-        if not hasattr(error, "error_dict"):
-            raise
-        raise ValidationError(
-            {REQUEST_NAMES.get(name, name): errors for name, errors in error.error_dict.items()}
-        ) from error
-
-
 # ---- tasks -------------------------------------------------------------------------------------
 
 
@@ -302,7 +288,7 @@ def create_task(
     parent = None if parent_id is None else _task_of(project, parent_id, "parent_id")
     after = None if after_id is None else _task_of(project, after_id, "after_id")
     fields = _task_fields(values, project)
-    with _request_names():
+    with request_field_names(REQUEST_NAMES):
         task = services.add_task(
             project, actor=request.user, parent=parent, after=after, fields=fields
         )
@@ -331,7 +317,7 @@ def update_task(
 ) -> Any:
     task = get_object_or_404(_tasks(request, "change"), pk=task_id)
     fields = _task_fields(payload.dict(exclude_unset=True), task.project)  # type: ignore[attr-defined]
-    with _request_names():
+    with request_field_names(REQUEST_NAMES):
         return update_with_if_match(request, response, services.update_task, task, fields=fields)
 
 
@@ -434,7 +420,7 @@ def create_dependency(request: HttpRequest, project_id: int, payload: Dependency
     project = visible_project(request.user, project_id)
     predecessor = _task_of(project, payload.predecessor_id, "predecessor_id")
     successor = _task_of(project, payload.successor_id, "successor_id")
-    with _request_names():
+    with request_field_names(REQUEST_NAMES):
         link = services.add_dependency(
             project,
             actor=request.user,
@@ -455,7 +441,7 @@ def create_dependency(request: HttpRequest, project_id: int, payload: Dependency
 def update_dependency(request: HttpRequest, dependency_id: int, payload: DependencyPatch) -> Any:
     link = get_object_or_404(_links(request), pk=dependency_id)
     lag = link.lag if payload.lag_days is None else days_to_minutes(payload.lag_days)
-    with _request_names():
+    with request_field_names(REQUEST_NAMES):
         return services.update_dependency(
             link, actor=request.user, type=payload.type or link.type, lag=lag
         )
