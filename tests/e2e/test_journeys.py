@@ -7,6 +7,7 @@ from django.urls import reverse
 from playwright.sync_api import Page, expect
 
 from charter.accounts.choices import Role
+from charter.testing.browser import sign_out
 from charter.testing.factories import PASSWORD
 from charter.testing.fixtures import ROLES
 
@@ -19,12 +20,6 @@ DASHBOARD = "Dashboard"  # the sidebar's label, 工作台 in Chinese
 
 def sidebar_dashboard(page: Page):
     return page.locator('aside a.nav-link[href="/"] .nav-link-title')
-
-
-def sign_out(page: Page) -> None:
-    page.get_by_test_id("user-menu").click()
-    page.locator(f'form[action="{reverse("accounts:logout")}"] button[type="submit"]').click()
-    expect(page).to_have_url(re.compile(re.escape(reverse("accounts:login")) + "$"))
 
 
 @pytest.mark.parametrize("role", ROLES, ids=str)

@@ -30,6 +30,7 @@ from charter.planning.forms.plan import minutes_to_days
 from charter.planning.models import Project, Task
 from charter.planning.services.templates import PhaseSpec, TaskSpec, TemplateContent
 from charter.planning.tests.factories import make_project, make_template
+from charter.testing.browser import task_named
 
 pytestmark = pytest.mark.e2e
 
@@ -128,10 +129,6 @@ RUNS = [
 
 
 # ---- finding things on the plan page ---------------------------------------------------------
-
-
-def task_named(project: Project, name: str) -> Task:
-    return Task.objects.get(project=project, name=name)
 
 
 def row(page: Page, task: Task) -> Locator:

@@ -33,13 +33,12 @@ from charter.crm.models import Client
 from charter.planning.models import Project, Task
 from charter.planning.services.templates import PhaseSpec, TaskSpec, TemplateContent
 from charter.planning.tests.factories import START, make_project, make_template
-from charter.resources.choices import ResourceKind
+from charter.resources.choices import CostCategory, ProposalStatus, ResourceKind
 from charter.resources.models import Assignment, Resource, TaskNeed
 from charter.resources.models import Role as ResourceRole
-from charter.resources.models.budget import CostCategory
-from charter.resources.models.leveling import LevelingProposal, ProposalStatus
+from charter.resources.models.leveling import LevelingProposal
 from charter.resources.models.timesheets import Timesheet
-from charter.testing.browser import accept_dialogs
+from charter.testing.browser import accept_dialogs, sign_out, task_named
 
 pytestmark = pytest.mark.e2e
 
@@ -110,10 +109,6 @@ RUNS = [
 # ---- finding things --------------------------------------------------------------------------
 
 
-def task_named(project: Project, name: str) -> Task:
-    return Task.objects.get(project=project, name=name)
-
-
 def open_task(page: Page, task: Task) -> None:
     page.goto(task.get_absolute_url())
     expect(page.get_by_test_id("task-assignments")).to_be_visible()
@@ -135,12 +130,6 @@ def open_heat_map(page: Page, project: Project) -> None:
         f"&weeks={HEAT_WEEKS}&project={project.pk}"
     )
     expect(page.get_by_test_id("utilisation-table")).to_be_visible()
-
-
-def sign_out(page: Page) -> None:
-    page.get_by_test_id("user-menu").click()
-    page.locator(f'form[action="{reverse("accounts:logout")}"] button[type="submit"]').click()
-    expect(page).to_have_url(re.compile(re.escape(reverse("accounts:login")) + "$"))
 
 
 def plan_tab(page: Page, href: str) -> Locator:

@@ -15,11 +15,12 @@ from ninja.pagination import LimitOffsetPagination, paginate
 
 from charter.changes import services
 from charter.changes.choices import ChangeStatus
-from charter.changes.filtersets import search
+from charter.changes.filtersets import filter_change_requests
 from charter.changes.models import ChangeRequest
 from charter.core import policy
 from charter.core.api import (
     IF_MATCH,
+    patch_schema,
     read_with_etag,
     request_field_names,
     set_etag,
@@ -71,11 +72,11 @@ class ChangeRequestOut(Schema):
 
     @staticmethod
     def resolve_requirement_ids(change: ChangeRequest) -> list[int]:
-        return [requirement.pk for requirement in _requirements(change)]
+        return [requirement.pk for requirement in change.requirements.all()]
 
     @staticmethod
     def resolve_requirement_codes(change: ChangeRequest) -> list[str]:
-        return [requirement.code for requirement in _requirements(change)]
+        return [requirement.code for requirement in change.requirements.all()]
 
 
 class ChangeRequestIn(Schema):
@@ -87,21 +88,13 @@ class ChangeRequestIn(Schema):
     )
     requested_on: datetime.date | None = Field(None, description="Today when left out.")
     requirement_ids: list[int] = Field(
-        default_factory=list, description="Requirements of the same project the change touches."
+        [], description="Requirements of the same project the change touches."
     )
     client_visible: bool = False
 
 
-class ChangeRequestPatch(Schema):
-    """Only what is sent changes; a field that may not be null on create may not be here."""
-
-    title: str = Field(None, min_length=1, max_length=200)
-    description: str = Field(None)
-    reason: str = Field(None)
-    requested_by_id: int | None = Field(None, description="null: raised by the team.")
-    requested_on: datetime.date = Field(None)
-    requirement_ids: list[int] = Field(None, description="Replaces the requirements.")
-    client_visible: bool = Field(None)
+# Only what is sent changes; a field that may not be null on create may not be null here.
+ChangeRequestPatch = patch_schema(ChangeRequestIn)
 
 
 class DecisionIn(Schema):
@@ -117,11 +110,6 @@ class ChangeRequestFilters(Schema):
 
 
 # ---- helpers ---------------------------------------------------------------------------------
-
-
-def _requirements(change: ChangeRequest) -> list[Requirement]:
-    # In code order; uses the list's prefetch, one query for a single request.
-    return sorted(change.requirements.all(), key=lambda requirement: requirement.number)
 
 
 def _rows(request: HttpRequest, action: str) -> QuerySet[ChangeRequest]:
@@ -175,11 +163,10 @@ def list_change_requests(
     request: HttpRequest, project_id: int, filters: Query[ChangeRequestFilters]
 ) -> Any:
     project = visible_project(request.user, project_id)
-    # The same search as the register page.
-    rows = search(_rows(request, "view").filter(project=project), filters.q.strip())
-    if filters.status:
-        rows = rows.filter(status=filters.status)
-    return rows.order_by("-number", "pk")
+    # The same filters as the register page.
+    return filter_change_requests(
+        _rows(request, "view").filter(project=project), q=filters.q, status=filters.status or ""
+    )
 
 
 @router.post(

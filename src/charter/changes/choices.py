@@ -19,3 +19,11 @@ NEXT_STATUSES = {
     ChangeStatus.REJECTED: (),
     ChangeStatus.IMPLEMENTED: (),
 }
+
+# The colour of each status's badge (a Tabler colour: the badge is ``bg-<colour>-lt``).
+STATUS_COLOURS = {
+    ChangeStatus.PROPOSED: "blue",
+    ChangeStatus.APPROVED: "green",
+    ChangeStatus.REJECTED: "secondary",
+    ChangeStatus.IMPLEMENTED: "teal",
+}

@@ -1,12 +1,17 @@
 """The change-request list filters the register page and the API share."""
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
 from charter.changes.models import ChangeRequest
+from charter.core.filtersets import search
+
+SEARCH_FIELDS = ("code", "title", "description")
 
 
-def search(rows: QuerySet[ChangeRequest], q: str = "") -> QuerySet[ChangeRequest]:
-    """Change requests whose code, title or description holds ``q``."""
-    if not q:
-        return rows
-    return rows.filter(Q(code__icontains=q) | Q(title__icontains=q) | Q(description__icontains=q))
+def filter_change_requests(
+    rows: QuerySet[ChangeRequest], *, q: str = "", status: str = ""
+) -> QuerySet[ChangeRequest]:
+    """Change requests whose code, title or description hold every word of ``q``, in
+    ``status`` when one is given."""
+    rows = search(rows, q, SEARCH_FIELDS)
+    return rows.filter(status=status) if status else rows

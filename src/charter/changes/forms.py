@@ -12,7 +12,7 @@ from django.utils.translation import pgettext_lazy
 
 from charter.changes.choices import ChangeStatus
 from charter.changes.models import ChangeRequest
-from charter.changes.services import FIELDS
+from charter.changes.services import DECISIONS, FIELDS
 from charter.core.forms import StyledForm, VersionedForm
 from charter.crm.models import Contact
 from charter.discovery.models import Requirement
@@ -54,7 +54,7 @@ class ChangeRequestForm(StyledForm, forms.ModelForm):
         )
         self.fields["requirements"].queryset = Requirement.objects.filter(  # type: ignore[attr-defined]
             project=project
-        ).order_by("number", "pk")
+        )
 
     def service_fields(self) -> dict[str, Any]:
         """The cleaned data as the services take it (without the edit form's version)."""
@@ -78,15 +78,18 @@ class ChangeRequestEditForm(ChangeRequestForm, VersionedForm):
         return cls(data, project=change.project, initial=initial)
 
 
+# The label of each decision the form takes.
+VERBS = {
+    ChangeStatus.APPROVED: pgettext_lazy("change request", "Approve"),
+    ChangeStatus.REJECTED: pgettext_lazy("change request", "Reject"),
+}
+
+
 class DecideForm(StyledForm, VersionedForm):
     """Approve or reject a proposed change request, with a note."""
 
     status = forms.ChoiceField(
-        label=_("Decision"),
-        choices=[
-            (ChangeStatus.APPROVED, pgettext_lazy("change request", "Approve")),
-            (ChangeStatus.REJECTED, pgettext_lazy("change request", "Reject")),
-        ],
+        label=_("Decision"), choices=[(status, VERBS[status]) for status in DECISIONS]
     )
     note = forms.CharField(
         label=_("Decision note"),

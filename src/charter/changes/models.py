@@ -8,9 +8,13 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from charter.changes.choices import ChangeStatus
+from charter.changes.choices import STATUS_COLOURS, ChangeStatus
 from charter.changes.querysets import ChangeRequestQuerySet
 from charter.core.models import VersionedModel
+
+
+def change_request_code(number: int) -> str:
+    return f"CR-{number:03d}"
 
 
 class ChangeRequest(VersionedModel):
@@ -96,3 +100,8 @@ class ChangeRequest(VersionedModel):
     @property
     def is_open(self) -> bool:
         return self.status == ChangeStatus.PROPOSED
+
+    @property
+    def status_colour(self) -> str:
+        """The colour of the status badge (``bg-<colour>-lt``)."""
+        return STATUS_COLOURS[ChangeStatus(self.status)]

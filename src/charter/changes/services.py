@@ -9,16 +9,16 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from charter.changes.choices import NEXT_STATUSES, ChangeStatus
-from charter.changes.models import ChangeRequest
+from charter.changes.models import ChangeRequest, change_request_code
 from charter.core import audit
-from charter.core.choices import ACTION_LABELS, CHANGE_LABELS
+from charter.core.choices import ACTION_LABELS
 from charter.core.concurrency import update_versioned
+from charter.core.numbering import next_number
 from charter.discovery.choices import RequirementStatus
 from charter.discovery.models import Requirement
 from charter.discovery.services.requirements import update_requirement
@@ -30,14 +30,10 @@ ACTION_LABELS.update(
         "change_implemented": gettext_lazy("marked implemented"),
     }
 )
-CHANGE_LABELS.update({"requirements": gettext_lazy("requirements")})
 
 FIELDS = ("title", "description", "reason", "requested_by", "requested_on", "client_visible")
-DECISIONS = (ChangeStatus.APPROVED, ChangeStatus.REJECTED)
-
-
-def change_request_code(number: int) -> str:
-    return f"CR-{number:03d}"
+# The statuses a decision may give: those that may follow "proposed".
+DECISIONS = NEXT_STATUSES[ChangeStatus.PROPOSED]
 
 
 def _only(fields: Iterable[str], allowed: Sequence[str]) -> None:
@@ -73,7 +69,6 @@ def create_change_request(
     (nothing written) for an empty title, a contact of another client or a requirement of
     another project. Locks the project row so two requests never take the same number."""
     _only(fields, FIELDS)
-    Project.objects.select_for_update().filter(pk=project.pk).values("pk").get()
     fields.setdefault("requested_on", timezone.localdate())
     change = ChangeRequest(
         project=project,
@@ -81,8 +76,7 @@ def create_change_request(
         **fields,
     )
     _check(change, list(requirements))
-    top = ChangeRequest.objects.filter(project=project).aggregate(top=Max("number"))["top"]
-    change.number = (top or 0) + 1
+    change.number = next_number(project, ChangeRequest.objects.filter(project=project))
     change.code = change_request_code(change.number)
     change.save()
     change.requirements.set(requirements)

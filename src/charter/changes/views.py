@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from charter.changes import services
 from charter.changes.choices import ChangeStatus
-from charter.changes.filtersets import search
+from charter.changes.filtersets import filter_change_requests
 from charter.changes.forms import (
     ChangeFilterForm,
     ChangeRequestEditForm,
@@ -58,15 +58,17 @@ def project_change_requests(request: HttpRequest, pk: int) -> HttpResponse:
     project = visible_project(request.user, pk)
     filter_form = ChangeFilterForm(request.GET)
     filters = filter_form.filters()
-    searched = search(
-        ChangeRequest.objects.for_user(request.user).filter(project=project), filters.get("q", "")
-    )
+    in_project = ChangeRequest.objects.for_user(request.user).filter(project=project)
+    searched = filter_change_requests(in_project, q=filters.get("q", ""))
     per_status = dict(
         searched.order_by().values("status").annotate(n=Count("pk")).values_list("status", "n")
     )
-    rows = searched.filter(status=filters["status"]) if "status" in filters else searched
-    rows = rows.select_related("requested_by").prefetch_related(
-        Prefetch("requirements", queryset=Requirement.objects.only("pk", "code", "title"))
+    rows = (
+        filter_change_requests(in_project, q=filters.get("q", ""), status=filters.get("status", ""))
+        .select_related("requested_by")
+        .prefetch_related(
+            Prefetch("requirements", queryset=Requirement.objects.only("pk", "code", "title"))
+        )
     )
     context = {
         "project": project,
@@ -173,7 +175,7 @@ def _detail_page(
     context: dict[str, Any] = {
         "change": change,
         "project": change.project,
-        "requirements": change.requirements.order_by("number", "pk"),
+        "requirements": change.requirements.all(),
         "history": history,
         "list_url": register_url(change.project_id),
         "action_errors": action_errors,

@@ -13,7 +13,6 @@ from django.db.models import (
     Case,
     IntegerField,
     OuterRef,
-    Q,
     QuerySet,
     StringAgg,
     Subquery,
@@ -24,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 
 from charter.accounts.models import User
 from charter.core import policy
+from charter.core.filtersets import search
 from charter.crm.choices import DecisionRole, Lifecycle
 from charter.crm.models import Client, Tag
 
@@ -37,16 +37,6 @@ CLIENT_SORTS = {
     "lifecycle": ("lifecycle_order", "name", "pk"),
     "-lifecycle": ("-lifecycle_order", "name", "pk"),
 }
-
-
-def search(queryset: QuerySet[Any], query: str, fields: tuple[str, ...]) -> QuerySet[Any]:
-    """Rows where every word of ``query`` is in one of ``fields`` (case-insensitive)."""
-    for word in query.split():
-        match = Q()
-        for name in fields:
-            match |= Q(**{f"{name}__icontains": word})
-        queryset = queryset.filter(match)
-    return queryset
 
 
 class FilterSet(forms.Form):

@@ -1,5 +1,6 @@
 """Permission-matrix rows of change requests: the team sees and raises them, managers edit,
-decide, mark implemented and delete them; clients get 403 (the portal shows them theirs later).
+decide, mark implemented and delete them; clients get 403 on these pages and endpoints and see
+the requests marked visible to the client on the client view of the plan.
 """
 
 from typing import Any

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.db.models import F, Max
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 from charter.core import audit
 from charter.core.choices import ACTION_LABELS
 from charter.core.concurrency import StaleEdit, update_versioned
+from charter.core.numbering import lock_row, next_number
 from charter.crm.models import Opportunity
 from charter.discovery.models import Requirement, RequirementComment, requirement_code
 from charter.discovery.models.base import parent_field
@@ -46,16 +47,6 @@ ACTION_LABELS.update(
 )
 
 
-def _lock(parent: models.Model) -> None:
-    """SELECT … FOR UPDATE on the parent row: numbering within it is serialised."""
-    type(parent)._default_manager.select_for_update().filter(pk=parent.pk).values("pk").get()
-
-
-def _next_number(field: str, parent: models.Model) -> int:
-    used = Requirement.objects.filter(**{field: parent}).aggregate(top=Max("number"))["top"]
-    return (used or 0) + 1
-
-
 @transaction.atomic
 def create_requirement(parent: models.Model, *, actor: Any, **fields: Any) -> Requirement:
     """Add a requirement to a project or an opportunity, coded REQ-<next number> within it.
@@ -67,8 +58,7 @@ def create_requirement(parent: models.Model, *, actor: Any, **fields: Any) -> Re
     if unknown:
         raise ValueError(f"{', '.join(sorted(unknown))} not editable here")
     field = parent_field(parent)
-    _lock(parent)
-    number = _next_number(field, parent)
+    number = next_number(parent, Requirement.objects.filter(**{field: parent}))
     requirement = Requirement(
         **{field: parent},
         **fields,
@@ -209,7 +199,7 @@ def carry_requirements(deal: Opportunity, project: Project, *, actor: Any) -> li
     )
     if not rows:
         return []
-    _lock(project)
+    lock_row(project)
     taken = set(Requirement.objects.filter(project=project).values_list("number", flat=True))
     free = max(taken | {row.number for row in rows}, default=0) + 1
     now = timezone.now()

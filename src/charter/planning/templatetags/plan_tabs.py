@@ -22,6 +22,10 @@ class Tab:
     label: Promise
     icon: str
     url_name: str
+    # (policy object, action) the user needs to see the tab; without it, ``instead`` is shown
+    # in its place (when that one's rule allows), else nothing.
+    rule: tuple[str, str] | None = None
+    instead: "Tab | None" = None
 
 
 @dataclass(frozen=True)
@@ -32,6 +36,14 @@ class Group:
     tabs: tuple[Tab, ...]
 
 
+# Those who only record expenses see their list where the budget would be.
+EXPENSES = Tab(
+    "budget",
+    _("Expenses"),
+    icon="chart-bar",
+    url_name="resources:project_expenses",
+    rule=("resources.expense", "view"),
+)
 GROUPS = (
     Group(
         "planning",
@@ -51,7 +63,14 @@ GROUPS = (
         tabs=(
             Tab("needs", _("Needs"), icon="list-check", url_name="resources:project_needs"),
             Tab("leveling", _("Leveling"), icon="users-group", url_name="resources:leveling"),
-            Tab("budget", _("Budget"), icon="chart-bar", url_name="resources:project_budget"),
+            Tab(
+                "budget",
+                _("Budget"),
+                icon="chart-bar",
+                url_name="resources:project_budget",
+                rule=("resources.budget", "view"),
+                instead=EXPENSES,
+            ),
         ),
     ),
     Group(
@@ -92,14 +111,14 @@ GROUPS = (
         ),
     ),
 )
-EXPENSES = Tab("budget", _("Expenses"), icon="chart-bar", url_name="resources:project_expenses")
 
 
 def _visible(tab: Tab, user: Any) -> Tab | None:
-    """The budget is for those who see it; those who only record expenses get their list."""
-    if tab.key != "budget" or policy.allows(user, "resources.budget", "view"):
+    """``tab`` if its rule allows ``user``, else the tab it gives way to (if that one is
+    allowed), else None."""
+    if tab.rule is None or policy.allows(user, *tab.rule):
         return tab
-    return EXPENSES if policy.allows(user, "resources.expense", "view") else None
+    return _visible(tab.instead, user) if tab.instead else None
 
 
 @dataclass(frozen=True)

@@ -45,12 +45,10 @@ def client_plan(request: HttpRequest, pk: int) -> HttpResponse:
                 (m for m in milestones if m.finish and m.finish >= timezone.now()), None
             ),
             "is_client": policy.role_of(request.user) == policy.CLIENT,
-            "communications": CommunicationItem.objects.filter(
-                project=project, client_visible=True, is_active=True
-            ).order_by("next_due_at", "order", "pk"),
-            "change_requests": ChangeRequest.objects.filter(
-                project=project, client_visible=True
-            ).order_by("-number"),
+            "communications": CommunicationItem.objects.filter(project=project)
+            .client_visible()
+            .order_by("next_due_at", "order", "pk"),
+            "change_requests": ChangeRequest.objects.filter(project=project).client_visible(),
         },
     )
 
