@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from functools import partial
 from http import HTTPStatus
-from typing import Any
+from typing import Any, Literal, overload
 
 from django.conf import settings
 from django.contrib.auth.middleware import get_user
@@ -320,10 +320,35 @@ IF_MATCH = {
 }
 
 
-def expected_version(request: HttpRequest) -> int:
-    """The version an update is based on, from If-Match; 428 without it, 412 if unreadable."""
+IF_MATCH_OPTIONAL = {
+    "parameters": [
+        {
+            "in": "header",
+            "name": "If-Match",
+            "required": False,
+            "schema": {"type": "string"},
+            "description": "The ETag of the record as read; 412 if it changed since. Without "
+            "it the record is changed as it is now.",
+        }
+    ]
+}
+
+
+@overload
+def expected_version(request: HttpRequest, *, required: Literal[True] = True) -> int: ...
+
+
+@overload
+def expected_version(request: HttpRequest, *, required: bool) -> int | None: ...
+
+
+def expected_version(request: HttpRequest, *, required: bool = True) -> int | None:
+    """The version an update is based on, from If-Match; 412 if unreadable. Without If-Match:
+    428 when ``required``, else None (the caller changes the record as it is now)."""
     header = request.headers.get("If-Match", "")
     if not header:
+        if not required:
+            return None
         raise PreconditionRequired
     version = version_from_if_match(header)
     if version is None:

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from charter.accounts.models import User
 from charter.planning.models import Project, Task
-from charter.resources.models import CostCategory
+from charter.resources.choices import CostCategory
 from charter.resources.services.budget import create_expense, create_line
 
 LABOUR_BY_PHASE = {

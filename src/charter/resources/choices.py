@@ -15,3 +15,36 @@ class ResourceKind(models.TextChoices):
 # The kinds worked in time: on a calendar, at units, for working minutes of effort, costed per
 # hour. ``ResourceKind.WORK`` alone means "a person" (timesheets, needs, generic resources).
 TIME_BASED = (ResourceKind.WORK, ResourceKind.EQUIPMENT)
+
+
+class CostCategory(models.TextChoices):
+    LABOUR = "labour", _("Labour")
+    EQUIPMENT = "equipment", _("Equipment")
+    TRAVEL = "travel", _("Travel")
+    PURCHASES = "purchases", _("Purchases")
+    CONTINGENCY = "contingency", _("Contingency")
+
+
+class LevelingMode(models.TextChoices):
+    FAST = "fast", _("Fast")
+    OPTIMISE = "optimise", _("Optimise")
+
+
+class LevelingScope(models.TextChoices):
+    PROJECT = "project", _("Within this project")
+    ACROSS = "across", _("Across projects")
+
+
+class ProposalStatus(models.TextChoices):
+    RUNNING = "running", _("Running")
+    READY = "ready", _("Ready")
+    APPLIED = "applied", _("Applied")
+    DISCARDED = "discarded", _("Discarded")
+    FAILED = "failed", _("Failed")
+
+
+class TimesheetStatus(models.TextChoices):
+    DRAFT = "draft", _("draft")
+    SUBMITTED = "submitted", _("submitted")
+    APPROVED = "approved", _("approved")
+    REJECTED = "rejected", _("rejected")

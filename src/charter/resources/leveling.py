@@ -42,15 +42,14 @@ from charter.engine.leveling import (
 )
 from charter.engine.model import LinkType
 from charter.planning.adapters import project_calendar, to_aware, to_local
+from charter.planning.choices import TaskConstraint
 from charter.planning.models import MINUTES_PER_DAY, Calendar, Dependency, Project, Task
 from charter.planning.models.calendars import CalendarException
-from charter.resources.choices import TIME_BASED
+from charter.resources.choices import TIME_BASED, LevelingScope
 from charter.resources.models import Assignment
 from charter.resources.models import Resource as PoolResource
 
-SCOPE_PROJECT = "project"
-SCOPE_ACROSS = "across"
-FIXED_CONSTRAINTS = {"MSO", "MFO"}
+FIXED_CONSTRAINTS = {TaskConstraint.MSO, TaskConstraint.MFO}
 MAX_DAYS = 366 * 30  # a calendar without working days is an error, not an endless loop
 TASK_FIELDS = (
     "pk",
@@ -81,7 +80,7 @@ class NoWorkingDays(ValueError):
 
 @dataclass(frozen=True)
 class Options:
-    scope: str = SCOPE_PROJECT
+    scope: str = LevelingScope.PROJECT
     date_from: datetime.date | None = None
     date_to: datetime.date | None = None
 
@@ -106,7 +105,7 @@ class Loaded:
     fixed_use: dict[int, dict[int, int]]  # resource id → period → units × 100 used by fixed tasks
     capacity: dict[int, list[int]]  # resource id → availability per period, before fixed use
     resources: dict[int, PoolResource]
-    resource_names: dict[int, list[str]]  # task id → names of its work resources
+    resource_names: dict[int, list[str]]  # task id → names of its leveled resources
     problem: Problem = field(default_factory=lambda: Problem(()))
 
     def period_of(self, day: datetime.date) -> int:
@@ -119,9 +118,9 @@ class Loaded:
 
 def scope_projects(project: Project, *, actor: Any, scope: str) -> tuple[list[Project], set[int]]:
     """The projects read and the ids of those whose tasks may move. Across projects: every
-    running project with a work resource in common with ``project``; those ``actor`` may not
-    see keep their dates."""
-    if scope != SCOPE_ACROSS:
+    running project with a resource worked in time (a person or equipment) in common with
+    ``project``; those ``actor`` may not see keep their dates."""
+    if scope != LevelingScope.ACROSS:
         return [project], {project.pk}
     shared = Assignment.objects.filter(task__project=project, resource__kind__in=TIME_BASED).values(
         "resource_id"
@@ -309,7 +308,7 @@ def load(project: Project, *, actor: Any, options: Options) -> Loaded:
     }
     precedences = _precedences(loaded, tasks, leaves, finishes, links, release)
     priority = _priorities(
-        by_pk, (leaves[pk] for pk in loaded.movable), options.scope == SCOPE_ACROSS
+        by_pk, (leaves[pk] for pk in loaded.movable), options.scope == LevelingScope.ACROSS
     )
     activities = [
         Activity(
@@ -404,9 +403,9 @@ def _constraint_release(loaded: Loaded, task: Task) -> int:
     day = _local_day(task.constraint_date)
     if day is None:
         return 0
-    if task.constraint_type == "SNET":
+    if task.constraint_type == TaskConstraint.SNET:
         return loaded.period_of(day)
-    if task.constraint_type == "FNET":
+    if task.constraint_type == TaskConstraint.FNET:
         return max(0, loaded.period_of(day) - loaded.duration[task.pk] + 1)
     return 0
 

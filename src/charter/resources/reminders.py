@@ -19,8 +19,8 @@ from charter.comms.models import OutboxMessage
 from charter.comms.templating import language_of, site_url
 from charter.core.tokens import absolute_link
 from charter.planning.models import Project
-from charter.resources.choices import ResourceKind
-from charter.resources.models import Timesheet, TimesheetStatus
+from charter.resources.choices import ResourceKind, TimesheetStatus
+from charter.resources.models import Timesheet
 
 REMIND_FROM = datetime.time(10, 0)  # Monday, local time: the weekend is over, the week is not
 

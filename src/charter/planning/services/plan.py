@@ -133,8 +133,16 @@ def add_task(
 
 @transaction.atomic
 def update_task(
-    task: Task, *, actor: Any, expected_version: int, fields: Mapping[str, Any]
+    task: Task,
+    *,
+    actor: Any,
+    expected_version: int,
+    fields: Mapping[str, Any],
+    reschedule: bool = True,
 ) -> Task:
+    """Set ``fields`` of ``task`` and reschedule its project. ``reschedule=False`` leaves the
+    rescheduling to a caller that updates many tasks of a project in one transaction and then
+    reschedules it once (``schedule_project``)."""
     if unknown := set(fields) - set(TASK_FIELDS):
         raise ValueError(f"{', '.join(sorted(unknown))} not settable here")
     before = audit.snapshot(task, TASK_FIELDS)
@@ -147,8 +155,9 @@ def update_task(
         audit.record(task, "progress", actor=actor, changes=changes)
     else:
         audit.record(task, "changed", actor=actor, changes=changes)
-    _reschedule(task.project)
-    task.refresh_from_db()
+    if reschedule:
+        _reschedule(task.project)
+        task.refresh_from_db()
     return task
 
 

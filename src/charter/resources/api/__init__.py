@@ -2,8 +2,17 @@
 
 from ninja import Router
 
-from charter.resources.api import budget, leveling, needs, pool, timesheets, utilisation
+from charter.resources.api import (
+    budget,
+    leveling,
+    needs,
+    pool,
+    rates,
+    roles,
+    timesheets,
+    utilisation,
+)
 
 router = Router()
-for area in (pool, utilisation, timesheets, leveling, budget, needs):
+for area in (pool, utilisation, timesheets, leveling, budget, roles, rates, needs):
     router.add_router("", area.router)

@@ -24,7 +24,8 @@ from charter.core.api import (
 from charter.crm.choices import Currency
 from charter.planning.models import Project, Task
 from charter.planning.querysets import visible_project
-from charter.resources.models import BudgetLine, CostCategory, Expense
+from charter.resources.choices import CostCategory
+from charter.resources.models import BudgetLine, Expense
 from charter.resources.services import budget as services
 from charter.resources.services import budget_report
 

@@ -8,9 +8,9 @@ from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema, Status
 
 from charter.core import policy
-from charter.planning.models import Project
 from charter.planning.querysets import visible_project
-from charter.resources.models.leveling import LevelingMode, LevelingProposal, LevelingScope
+from charter.resources.choices import LevelingMode, LevelingScope
+from charter.resources.models.leveling import LevelingProposal
 from charter.resources.services import leveling as services
 
 router = Router(tags=["leveling"])
@@ -22,9 +22,15 @@ class ProposeIn(Schema):
     mode: LevelingMode = LevelingMode.FAST
     scope: LevelingScope = Field(
         LevelingScope.PROJECT,
-        description="across: every running project sharing a work resource with this one.",
+        description="across: every running project sharing a resource (a person or equipment) "
+        "with this one.",
     )
-    time_limit: int = Field(5, ge=1, le=30, description="Seconds; optimise mode only.")
+    time_limit: int = Field(
+        services.DEFAULT_TIME_LIMIT,
+        ge=services.TIME_LIMIT_MIN,
+        le=services.TIME_LIMIT_MAX,
+        description="Seconds; optimise mode only.",
+    )
     date_from: datetime.date | None = Field(
         None, description="Only tasks starting from this day may move."
     )
@@ -90,8 +96,8 @@ def _out(proposal: LevelingProposal) -> dict[str, object]:
     }
 
 
-def _proposal(request: HttpRequest, proposal_id: int) -> LevelingProposal:
-    rows = LevelingProposal.objects.filter(project__in=Project.objects.for_user(request.user))
+def _proposal(request: HttpRequest, proposal_id: int, action: str = "view") -> LevelingProposal:
+    rows = LevelingProposal.objects.for_user(request.user, action)
     return get_object_or_404(rows, pk=proposal_id)
 
 
@@ -128,7 +134,7 @@ def read(request: HttpRequest, proposal_id: int) -> object:
 )
 @policy.api_requires(RULE, "apply")
 def apply(request: HttpRequest, proposal_id: int) -> object:
-    proposal = services.apply(_proposal(request, proposal_id), actor=request.user)
+    proposal = services.apply(_proposal(request, proposal_id, "apply"), actor=request.user)
     return _out(proposal)
 
 
@@ -137,5 +143,5 @@ def apply(request: HttpRequest, proposal_id: int) -> object:
 )
 @policy.api_requires(RULE, "apply")
 def discard(request: HttpRequest, proposal_id: int) -> object:
-    proposal = services.discard(_proposal(request, proposal_id), actor=request.user)
+    proposal = services.discard(_proposal(request, proposal_id, "apply"), actor=request.user)
     return _out(proposal)

@@ -33,7 +33,12 @@ router = Router(tags=["resources"])
 RESOURCE = "resources.resource"
 ASSIGNMENT = "resources.assignment"
 # The services' field names → the request's.
-FIELD_NAMES = {"user": "user_id", "calendar": "calendar_id", "role": "role_id"}
+FIELD_NAMES = {
+    "user": "user_id",
+    "calendar": "calendar_id",
+    "role": "role_id",
+    "resource": "resource_id",
+}
 UNITS = "1 is full time (100%); 0.5 half time; for equipment and material, the quantity."
 MAX_UNITS = "1 is one full-time person (100%); for equipment, the quantity owned (3 cranes: 3)."
 STANDARD_RATE = "Per hour for people and equipment, per unit for material"
@@ -298,14 +303,10 @@ def create_assignment(
     resource = _resources(request).filter(pk=payload.resource_id).first()
     if resource is None:
         raise ValidationError({"resource_id": _("There is no resource with this ID.")})
-    try:
+    with request_field_names(FIELD_NAMES):
         assignment = services.assign(
             task, resource, actor=request.user, units=payload.units, work=payload.work
         )
-    except ValidationError as error:
-        if hasattr(error, "error_dict") and "resource" in error.error_dict:
-            error.error_dict["resource_id"] = error.error_dict.pop("resource")
-        raise
     set_etag(response, assignment)
     return Status(201, assignment)
 

@@ -15,26 +15,22 @@ from ninja.errors import HttpError
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from charter.core import policy
-from charter.core.api import IF_MATCH, expected_version, field_error, problem, set_etag
-from charter.core.concurrency import version_from_if_match
-from charter.resources.models.timesheets import Timesheet, TimesheetStatus
+from charter.core.api import (
+    IF_MATCH,
+    IF_MATCH_OPTIONAL,
+    expected_version,
+    field_error,
+    problem,
+    set_etag,
+)
+from charter.resources.choices import TimesheetStatus
+from charter.resources.models.timesheets import Timesheet
 from charter.resources.services import timesheets as services
 from charter.resources.services.pool import sees_rates
 
 router = Router(tags=["timesheets"])
 
 TIMESHEET = "resources.timesheet"
-IF_MATCH_OPTIONAL = {
-    "parameters": [
-        {
-            "in": "header",
-            "name": "If-Match",
-            "required": False,
-            "schema": {"type": "string"},
-            "description": "The ETag of the sheet as read; 412 if it changed since.",
-        }
-    ]
-}
 
 
 class EntryOut(Schema):
@@ -139,16 +135,6 @@ def _rows_problem(request: HttpRequest, error: ValidationError) -> JsonResponse:
     return problem(request, 422, _("The data is not valid."), errors=errors)
 
 
-def _optional_version(request: HttpRequest, sheet: Timesheet) -> int:
-    header = request.headers.get("If-Match", "")
-    if not header:
-        return sheet.version
-    version = version_from_if_match(header)
-    if version is None:
-        raise HttpError(412, _('If-Match must be the ETag of the record, like "3".'))
-    return version
-
-
 @router.get("/timesheets/to-approve", response=list[SheetSummary], summary="Sheets to approve")
 @policy.api_requires(TIMESHEET, "approve")
 @paginate(LimitOffsetPagination)
@@ -202,8 +188,9 @@ def put_week(request: HttpRequest, response: HttpResponse, week: str, payload: W
 @policy.api_requires(TIMESHEET, "change")
 def submit_week(request: HttpRequest, response: HttpResponse, week: str) -> object:
     sheet = services.week_of(request.user, _monday(week))
+    version = expected_version(request, required=False)
     sheet = services.submit(
-        sheet, actor=request.user, expected_version=_optional_version(request, sheet)
+        sheet, actor=request.user, expected_version=sheet.version if version is None else version
     )
     set_etag(response, sheet)
     return _loaded(sheet)
@@ -222,8 +209,9 @@ def _decidable(request: HttpRequest, timesheet_id: int) -> Timesheet:
 @policy.api_requires(TIMESHEET, "approve")
 def approve(request: HttpRequest, response: HttpResponse, timesheet_id: int) -> object:
     sheet = _decidable(request, timesheet_id)
+    version = expected_version(request, required=False)
     approval = services.approve(
-        sheet, actor=request.user, expected_version=_optional_version(request, sheet)
+        sheet, actor=request.user, expected_version=sheet.version if version is None else version
     )
     set_etag(response, approval.sheet)
     sheet = _loaded(approval.sheet)
@@ -242,10 +230,11 @@ def reject(
     request: HttpRequest, response: HttpResponse, timesheet_id: int, payload: RejectIn
 ) -> object:
     sheet = _decidable(request, timesheet_id)
+    version = expected_version(request, required=False)
     sheet = services.reject(
         sheet,
         actor=request.user,
-        expected_version=_optional_version(request, sheet),
+        expected_version=sheet.version if version is None else version,
         note=payload.note,
     )
     set_etag(response, sheet)

@@ -1,29 +1,6 @@
-"""Resources forms, one module per area."""
+"""Resources forms, one module per area; the package re-exports what the pool's pages and
+template tags use."""
 
-from charter.resources.forms.pool import (
-    AssignForm,
-    AssignmentForm,
-    ResourceEditForm,
-    ResourceFilterForm,
-    ResourceForm,
-    hours_field,
-    hours_of,
-    minutes_of,
-    percent_field,
-    percent_of,
-    units_of,
-)
+from charter.resources.forms.pool import AssignForm, AssignmentForm, hours_of, percent_of
 
-__all__ = [
-    "AssignForm",
-    "AssignmentForm",
-    "ResourceEditForm",
-    "ResourceFilterForm",
-    "ResourceForm",
-    "hours_field",
-    "hours_of",
-    "minutes_of",
-    "percent_field",
-    "percent_of",
-    "units_of",
-]
+__all__ = ["AssignForm", "AssignmentForm", "hours_of", "percent_of"]

@@ -12,7 +12,8 @@ from charter.core.forms import StyledForm, VersionedForm
 from charter.crm.choices import Currency
 from charter.crm.forms_pipeline import DATE
 from charter.planning.models import Project, Task
-from charter.resources.models import BudgetLine, CostCategory, Expense
+from charter.resources.choices import CostCategory
+from charter.resources.models import BudgetLine, Expense
 from charter.resources.models.budget import EXPENSE_CATEGORIES
 from charter.resources.services import budget as services
 from charter.resources.services import budget_report

@@ -60,7 +60,7 @@ class RateChangeForm(StyledForm, forms.Form):
         min_value=0,
         max_digits=12,
         decimal_places=2,
-        help_text=_("Per hour for people; per unit for material."),
+        help_text=_("Per hour for people and equipment; per unit for material."),
     )
     bill_rate = forms.DecimalField(
         label=_("Bill rate"), min_value=0, max_digits=12, decimal_places=2, initial=0

@@ -11,8 +11,10 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from charter.core.forms import StyledForm, VersionedForm
+from charter.resources.forms.pool import hours_of
 from charter.resources.models.timesheets import DAYS_PER_WEEK, Timesheet, TimesheetEntry
-from charter.resources.services.timesheets import MINUTES_PER_HOUR, NOTE_LENGTH, Row
+from charter.resources.services.pool import MINUTES_PER_HOUR
+from charter.resources.services.timesheets import NOTE_LENGTH, Row
 
 MAX_ROWS = 200
 TASK_KEY = re.compile(r"^task_(\d{1,3})$")
@@ -22,8 +24,7 @@ def hours_text(minutes: int) -> str:
     """Minutes as hours for an input: 90 → "1.5", 0 → ""."""
     if not minutes:
         return ""
-    hours = (Decimal(minutes) / MINUTES_PER_HOUR).quantize(Decimal("0.01")).normalize()
-    return f"{hours:f}"
+    return f"{hours_of(minutes):f}"
 
 
 class WeekForm(VersionedForm):

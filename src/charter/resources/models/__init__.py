@@ -1,15 +1,17 @@
 """resources' tables, one module per area; import them from here."""
 
-from charter.resources.models.budget import BudgetLine, CostCategory, Expense
-from charter.resources.models.leveling import (
+from charter.resources.choices import (
+    CostCategory,
     LevelingMode,
-    LevelingProposal,
     LevelingScope,
     ProposalStatus,
+    TimesheetStatus,
 )
+from charter.resources.models.budget import BudgetLine, Expense
+from charter.resources.models.leveling import LevelingProposal
 from charter.resources.models.needs import RateChange, ResourceSkill, Role, Skill, TaskNeed
 from charter.resources.models.pool import Assignment, Resource
-from charter.resources.models.timesheets import Timesheet, TimesheetEntry, TimesheetStatus
+from charter.resources.models.timesheets import Timesheet, TimesheetEntry
 
 __all__ = [
     "Assignment",

@@ -13,29 +13,13 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from charter.core.models import VersionedModel
-from charter.planning.querysets import InProjectQuerySet
-
-
-class CostCategory(models.TextChoices):
-    LABOUR = "labour", _("Labour")
-    EQUIPMENT = "equipment", _("Equipment")
-    TRAVEL = "travel", _("Travel")
-    PURCHASES = "purchases", _("Purchases")
-    CONTINGENCY = "contingency", _("Contingency")
-
+from charter.resources.choices import CostCategory
+from charter.resources.querysets import BudgetLineQuerySet, ExpenseQuerySet
 
 # Labour is costed from timesheets; an expense is any of the others.
 EXPENSE_CATEGORIES = [
     (value, label) for value, label in CostCategory.choices if value != CostCategory.LABOUR
 ]
-
-
-class BudgetLineQuerySet(InProjectQuerySet):
-    policy_object = "resources.budget"
-
-
-class ExpenseQuerySet(InProjectQuerySet):
-    policy_object = "resources.expense"
 
 
 class BudgetLine(VersionedModel):

@@ -6,23 +6,8 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-
-class LevelingMode(models.TextChoices):
-    FAST = "fast", _("Fast")
-    OPTIMISE = "optimise", _("Optimise")
-
-
-class LevelingScope(models.TextChoices):
-    PROJECT = "project", _("This project")
-    ACROSS = "across", _("Across projects")
-
-
-class ProposalStatus(models.TextChoices):
-    RUNNING = "running", _("Running")
-    READY = "ready", _("Ready")
-    APPLIED = "applied", _("Applied")
-    DISCARDED = "discarded", _("Discarded")
-    FAILED = "failed", _("Failed")
+from charter.resources.choices import LevelingMode, ProposalStatus
+from charter.resources.querysets import LevelingProposalQuerySet
 
 
 class LevelingProposal(models.Model):
@@ -66,6 +51,8 @@ class LevelingProposal(models.Model):
         related_name="+",
     )
     applied_at = models.DateTimeField(_("decided"), null=True, blank=True)
+
+    objects = LevelingProposalQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("leveling proposal")

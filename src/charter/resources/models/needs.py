@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from charter.core.models import VersionedModel
 from charter.crm.choices import Currency
+from charter.resources.querysets import TaskNeedQuerySet
 
 LEVELS = [MinValueValidator(1), MaxValueValidator(5)]
 LEVEL_HELP = _("1 (beginner) to 5 (expert).")
@@ -85,7 +86,7 @@ class ResourceSkill(VersionedModel):
 
 class RateChange(VersionedModel):
     """From ``effective_from`` on, ``resource`` costs ``cost_rate`` and is billed at
-    ``bill_rate`` (per hour for people, per unit for material)."""
+    ``bill_rate`` (per hour for people and equipment, per unit for material)."""
 
     resource = models.ForeignKey(
         "resources.Resource",
@@ -99,7 +100,9 @@ class RateChange(VersionedModel):
         max_digits=12,
         decimal_places=2,
         validators=[MinValueValidator(Decimal("0"))],
-        help_text=_("What the resource costs: per hour for people, per unit for material."),
+        help_text=_(
+            "What the resource costs: per hour for people and equipment, per unit for material."
+        ),
     )
     bill_rate = models.DecimalField(
         _("bill rate"),
@@ -160,6 +163,8 @@ class TaskNeed(VersionedModel):
         help_text=_("The work all of them put in, in hours."),
     )
     note = models.CharField(_("note"), max_length=255, blank=True)
+
+    objects = TaskNeedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("task need")

@@ -1,7 +1,8 @@
 """The resource pool (people, equipment, material, cost items) and who or what is assigned to
-which task. The resources issue grows these into skills, rates over time, capacity and
-leveling; the plan uses them already: a task worked by resources is scheduled on their
-calendar, and MS Project files bring their resources and assignments in."""
+which task. A task worked by resources is scheduled on their calendar, and MS Project files bring
+their resources and assignments in. Roles, skills, needs and rates over time are in
+``models.needs``; timesheets, leveling and budgets in their own modules; capacity against
+allocated work is read in ``resources.utilisation``."""
 
 from decimal import Decimal
 

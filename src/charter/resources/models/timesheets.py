@@ -3,7 +3,6 @@ to and approved by a project manager. Approved sheets are locked, and their work
 the plan (actual start, percent complete) with its cost frozen at the person's rate."""
 
 import datetime
-from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -13,48 +12,16 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from charter.core import policy
 from charter.core.models import VersionedModel
+from charter.resources.choices import TimesheetStatus
+from charter.resources.querysets import TimesheetQuerySet
 
 MINUTES_PER_DAY_MAX = 24 * 60
 DAYS_PER_WEEK = 7
 
 
-class TimesheetStatus(models.TextChoices):
-    DRAFT = "draft", _("draft")
-    SUBMITTED = "submitted", _("submitted")
-    APPROVED = "approved", _("approved")
-    REJECTED = "rejected", _("rejected")
-
-
 # The owner may change the entries only in these states; an approved sheet is locked.
 EDITABLE = (TimesheetStatus.DRAFT, TimesheetStatus.REJECTED)
-
-
-class TimesheetQuerySet(models.QuerySet):
-    def for_user(self, user: Any, action: str = "view") -> "TimesheetQuerySet":
-        """A person's own sheets; besides, for ``view``, the sheets sent in (not drafts) that
-        touch a project the user manages, and for an administrator every sheet sent in."""
-        if not policy.allows(user, "resources.timesheet", action):
-            return self.none()
-        own = Q(user=user)
-        if action != "view":
-            return self.filter(own)
-        sent = ~Q(status=TimesheetStatus.DRAFT)
-        if policy.role_of(user) == policy.ADMIN:
-            return self.filter(own | sent)
-        managed = Q(entries__task__project__manager=user)
-        return self.filter(own | Q(pk__in=self.model.objects.filter(sent & managed).values("pk")))
-
-    def to_decide_by(self, user: Any) -> "TimesheetQuerySet":
-        """Submitted sheets of other people that ``user`` may approve or reject."""
-        rows = self.filter(status=TimesheetStatus.SUBMITTED).exclude(user=user)
-        if policy.role_of(user) == policy.ADMIN:
-            return rows
-        if policy.role_of(user) != policy.MANAGER:
-            return rows.none()
-        managed = self.model.objects.filter(entries__task__project__manager=user).values("pk")
-        return rows.filter(pk__in=managed)
 
 
 class Timesheet(VersionedModel):

@@ -6,7 +6,6 @@ The verbs other apps call are importable from here (``charter.resources.services
 from charter.resources.services.pool import (
     ASSIGNMENT_FIELDS,
     MINUTES_PER_HOUR,
-    RATE_FIELDS,
     RESOURCE_FIELDS,
     assign,
     assignable_resources,
@@ -25,7 +24,6 @@ from charter.resources.services.pool import (
 __all__ = [
     "ASSIGNMENT_FIELDS",
     "MINUTES_PER_HOUR",
-    "RATE_FIELDS",
     "RESOURCE_FIELDS",
     "assign",
     "assignable_resources",

@@ -26,7 +26,8 @@ from charter.core.models import Attachment
 from charter.core.querysets import parent_filter
 from charter.core.services import delete_attachment
 from charter.planning.models import Project
-from charter.resources.models import BudgetLine, CostCategory, Expense
+from charter.resources.choices import CostCategory
+from charter.resources.models import BudgetLine, Expense
 
 ACTION_LABELS.update(
     {

@@ -16,14 +16,14 @@ from django.utils.translation import gettext as _
 
 from charter.planning.adapters import to_local
 from charter.planning.models import Project, Task
-from charter.resources.choices import ResourceKind
-from charter.resources.models import Assignment, BudgetLine, CostCategory, Expense
-from charter.resources.models.timesheets import TimesheetEntry, TimesheetStatus
+from charter.resources.choices import CostCategory, ResourceKind, TimesheetStatus
+from charter.resources.models import Assignment, BudgetLine, Expense
+from charter.resources.models.timesheets import TimesheetEntry
+from charter.resources.services.pool import MINUTES_PER_HOUR
 from charter.resources.services.rates import RateBook
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
-MINUTES_PER_HOUR = 60
 
 
 def _money(value: Decimal | int | None) -> Decimal:
@@ -65,14 +65,6 @@ def _remaining_hours(assignment: Assignment, task: Task) -> Decimal:
     """The assignment's work not done yet: work × (1 − the task's percent complete), in hours."""
     left = Decimal(assignment.work) * (100 - task.percent_complete) / 100
     return left / MINUTES_PER_HOUR
-
-
-def labour_actual(project: Project) -> Decimal:
-    """The cost of the approved timesheet hours on the project's tasks."""
-    total = TimesheetEntry.objects.filter(
-        task__project=project, timesheet__status=TimesheetStatus.APPROVED
-    ).aggregate(cost=Sum("cost"))["cost"]
-    return _money(total)
 
 
 # A phase is a key of the breakdown: a phase's pk, or None for what is not under a phase.

@@ -16,24 +16,27 @@ from charter.core import audit
 from charter.core.choices import ACTION_LABELS
 from charter.core.concurrency import update_versioned
 from charter.planning.adapters import local_zone, schedule_project
+from charter.planning.choices import TaskConstraint
 from charter.planning.models import Project, Task
 from charter.resources import leveling
-from charter.resources.models.leveling import LevelingMode, LevelingProposal, ProposalStatus
+from charter.resources.choices import LevelingMode, LevelingScope, ProposalStatus
+from charter.resources.models.leveling import LevelingProposal
 
 ACTION_LABELS.update({"leveled": gettext_lazy("leveled resources of")})
 
 TIME_LIMIT_MIN, TIME_LIMIT_MAX = 1, 30
+DEFAULT_TIME_LIMIT = 5  # seconds, when none is given
 PROGRESS_EVERY = 0.5  # seconds between two progress writes
 
 
 def _options(options: Mapping[str, Any]) -> dict[str, Any]:
     """Checked options as stored: scope, time_limit, date_from, date_to (ISO or None)."""
     errors: dict[str, str] = {}
-    scope = options.get("scope") or leveling.SCOPE_PROJECT
-    if scope not in (leveling.SCOPE_PROJECT, leveling.SCOPE_ACROSS):
+    scope = options.get("scope") or LevelingScope.PROJECT
+    if scope not in LevelingScope.values:
         errors["scope"] = _("Choose this project or across projects.")
     try:
-        time_limit = int(options.get("time_limit") or 5)
+        time_limit = int(options.get("time_limit") or DEFAULT_TIME_LIMIT)
     except (TypeError, ValueError):
         time_limit = 0
     if not TIME_LIMIT_MIN <= time_limit <= TIME_LIMIT_MAX:
@@ -63,7 +66,7 @@ def _options(options: Mapping[str, Any]) -> dict[str, Any]:
 def _engine_options(proposal: LevelingProposal) -> leveling.Options:
     options = proposal.options
     return leveling.Options(
-        scope=options.get("scope", leveling.SCOPE_PROJECT),
+        scope=options.get("scope", LevelingScope.PROJECT),
         date_from=_date(options.get("date_from")),
         date_to=_date(options.get("date_to")),
     )
@@ -130,7 +133,7 @@ def run_proposal(proposal_id: int) -> LevelingProposal | None:
         result = leveling.solve(
             loaded,
             mode=proposal.mode,
-            time_limit=float(proposal.options.get("time_limit", 5)),
+            time_limit=float(proposal.options.get("time_limit", DEFAULT_TIME_LIMIT)),
             progress=progress,
         )
         described = leveling.describe(loaded, result)
@@ -182,7 +185,7 @@ def apply(proposal: LevelingProposal, *, actor: Any) -> LevelingProposal:
     for move in moves:
         task = tasks[move["task_id"]]
         before = audit.snapshot(task, ("constraint_type", "constraint_date"))
-        task.constraint_type = "SNET"
+        task.constraint_type = TaskConstraint.SNET
         task.constraint_date = datetime.datetime.combine(
             datetime.date.fromisoformat(move["snet"]), datetime.time(), tzinfo=local_zone()
         )

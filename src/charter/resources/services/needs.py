@@ -1,12 +1,9 @@
-"""Roles, skills and what tasks need: the verbs, the needs-by-week report, candidates for a
-need, and assigning from a need or in place of a generic (placeholder) resource.
+"""Roles, skills and what tasks need: the verbs, candidates for a need, and assigning from a
+need or in place of a generic (placeholder) resource. What a project needs week by week and its
+needs against the staff assigned are read in ``services.needs_report``.
 
 Every verb runs in one transaction and writes an audit event; edits of existing rows take the
 version the editor loaded (``expected_version``) and raise StaleEdit when it moved on.
-
-``needs_by_week`` costs a constant number of queries whatever the number of tasks, needs,
-assignments and weeks: the needs, the assignments, the calendars, their exceptions and the rate
-histories, each in one query.
 """
 
 from collections.abc import Iterable, Sequence
@@ -47,7 +44,6 @@ CHANGE_LABELS.update({"need": gettext_lazy("need"), "skill": gettext_lazy("skill
 ROLE_FIELDS = ("name", "description")
 SKILL_FIELDS = ("name",)
 NEED_FIELDS = ("role", "skill", "min_level", "quantity", "effort_hours", "note")
-MINUTES_PER_HOUR = 60
 CANDIDATES = 10
 
 
@@ -254,7 +250,7 @@ def need_work(need: TaskNeed, resource: Resource) -> tuple[Decimal, int]:
     """The units and working minutes an assignment from ``need`` gets: a person takes an
     equal share of the effort at 100 %; a generic resource takes all of it, at as many people
     as the need asks for."""
-    minutes = Decimal(need.effort_hours) * MINUTES_PER_HOUR
+    minutes = Decimal(need.effort_hours) * pool.MINUTES_PER_HOUR
     if resource.is_placeholder:
         return Decimal(need.quantity), int(minutes.to_integral_value(ROUND_HALF_UP))
     share = minutes / need.quantity

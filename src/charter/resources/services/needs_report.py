@@ -1,6 +1,10 @@
 """What a project needs week by week (people by role, needed against assigned; equipment at its
 peak against the quantity owned; materials), and its planned money per month: the project's
-"Needs" tab."""
+"Needs" tab; and each need against the people of its role assigned to its task.
+
+``needs_by_week`` costs a constant number of queries whatever the number of tasks, needs,
+assignments and weeks: the needs, the assignments, the calendars, their exceptions and the rate
+histories, each in one query."""
 
 import datetime
 from collections import defaultdict
@@ -17,9 +21,9 @@ from charter.planning.models import Project
 from charter.resources import utilisation
 from charter.resources.choices import TIME_BASED, ResourceKind
 from charter.resources.models import Assignment, Resource, Role, TaskNeed
+from charter.resources.services.pool import MINUTES_PER_HOUR
 from charter.resources.services.rates import RateBook
 
-MINUTES_PER_HOUR = 60
 CENT = Decimal("0.01")
 DAY = datetime.timedelta(days=1)
 
@@ -129,10 +133,6 @@ class NeedsReport:
         for line in self.money:
             totals[line.currency] += line.amount
         return dict(totals)
-
-
-def _hours(minutes: Fraction) -> Decimal:
-    return utilisation.hours(minutes)
 
 
 def _midnight(day: datetime.date) -> datetime.datetime:
@@ -344,7 +344,11 @@ def needs_by_week(project: Project, first: datetime.date, weeks: int) -> NeedsRe
         RoleRow(
             role=role,
             weeks=[
-                RoleWeek(week, _hours(needed[(role.pk, week)]), _hours(assigned[(role.pk, week)]))
+                RoleWeek(
+                    week,
+                    utilisation.hours(needed[(role.pk, week)]),
+                    utilisation.hours(assigned[(role.pk, week)]),
+                )
                 for week in week_days
             ],
         )
@@ -367,8 +371,8 @@ def needs_by_week(project: Project, first: datetime.date, weeks: int) -> NeedsRe
 
 @dataclass(frozen=True)
 class Staffing:
-    """A task's need against the hours assigned on that task to people of the need's role
-    (named or generic)."""
+    """A task's need against its share of the hours assigned on that task to people of the
+    need's role (named or generic)."""
 
     need: TaskNeed
     assigned_hours: Decimal
@@ -384,7 +388,8 @@ class Staffing:
 
 def staffing(project: Project) -> list[Staffing]:
     """Every need of the project's tasks in plan order, each with the hours assigned on its
-    task to people of its role. Two queries."""
+    task to people of its role. Needs of one role on one task share those hours in proportion
+    to their effort (equally when none has any), so no hour is counted twice. Two queries."""
     needs = list(
         TaskNeed.objects.filter(task__project=project)
         .select_related("task", "role", "skill")
@@ -398,10 +403,20 @@ def staffing(project: Project) -> list[Staffing]:
     ).values_list("task_id", "resource__role_id", "work")
     for task_id, role_id, work in rows:
         minutes[(task_id, role_id)] += work
-    return [
-        Staffing(
-            need,
-            (Decimal(minutes[(need.task_id, need.role_id)]) / MINUTES_PER_HOUR).quantize(CENT),
-        )
-        for need in needs
-    ]
+    effort: dict[tuple[int, int], Decimal] = defaultdict(Decimal)
+    count: dict[tuple[int, int], int] = defaultdict(int)
+    for need in needs:
+        effort[(need.task_id, need.role_id)] += Decimal(need.effort_hours)
+        count[(need.task_id, need.role_id)] += 1
+
+    def share(need: TaskNeed) -> Decimal:
+        key = (need.task_id, need.role_id)
+        hours = Decimal(minutes[key]) / MINUTES_PER_HOUR
+        if count[key] > 1:
+            if effort[key]:
+                hours = hours * Decimal(need.effort_hours) / effort[key]
+            else:
+                hours /= count[key]
+        return hours.quantize(CENT)
+
+    return [Staffing(need, share(need)) for need in needs]

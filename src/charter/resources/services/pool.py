@@ -45,13 +45,12 @@ RESOURCE_FIELDS = (
     "is_placeholder",
     "cost_per_use",
 )
-# Only managers and administrators see what a resource costs.
-RATE_FIELDS = ("standard_rate", "currency", "cost_per_use")
 ASSIGNMENT_FIELDS = ("units", "work")
 MINUTES_PER_HOUR = 60
 
 
 def sees_rates(user: Any) -> bool:
+    """Only managers and administrators see what a resource costs."""
     return policy.role_of(user) in policy.MANAGERS
 
 

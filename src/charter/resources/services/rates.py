@@ -34,35 +34,11 @@ RATE_CHANGE_FIELDS = ("effective_from", "cost_rate", "bill_rate", "currency")
 ZERO = Decimal("0.00")
 
 
-def _latest(resource: Resource, day: datetime.date) -> RateChange | None:
-    return (
-        RateChange.objects.filter(resource=resource, effective_from__lte=day)
-        .order_by("-effective_from")
-        .first()
-    )
-
-
-def cost_rate_on(resource: Resource, day: datetime.date) -> Decimal:
-    """The cost rate of ``resource`` on ``day``: the latest change on or before it, else the
-    standard rate."""
-    change = _latest(resource, day)
-    return change.cost_rate if change else resource.standard_rate
-
-
-def bill_rate_on(resource: Resource, day: datetime.date) -> Decimal:
-    """The bill rate of ``resource`` on ``day``: the latest change on or before it, else 0."""
-    change = _latest(resource, day)
-    return change.bill_rate if change else ZERO
-
-
-def currency_on(resource: Resource, day: datetime.date) -> str:
-    change = _latest(resource, day)
-    return change.currency if change else resource.currency
-
-
 class RateBook:
-    """The rate histories of many resources read in one query, for pages and sums that ask for
-    rates on many days: ``book.cost_on(resource, day)`` answers as ``cost_rate_on``."""
+    """The rate histories of ``resources`` read in one query, for whatever asks for rates on
+    many days. On a day the latest change on or before it applies; before the first (or
+    without any) the cost rate is the resource's standard rate, the bill rate 0 and the
+    currency the resource's."""
 
     def __init__(self, resources: Iterable[Resource]) -> None:
         self._resources = {resource.pk: resource for resource in resources}

@@ -6,9 +6,9 @@ first), or by an administrator; never by its own author. Approval locks the shee
 its work to the plan: each task's actual start (the first day worked, when unset) and its
 percent complete raised towards approved work / planned work (the task's effort, else its
 assigned work), capped at 99% (100% stays the team's call) and never lowered; both through
-``planning.services.update_task``, so the plan reschedules. Each entry's cost is frozen at
-approval: hours × the cost rate of the person's work resource on the entry's day
-(``services.rates.cost_rate_on``; none: cost 0).
+``planning.services.update_task``, then each project changed is rescheduled once. Each entry's
+cost is frozen at approval: hours × the cost rate of the person's work resource on the entry's
+day, in the currency of that day's rate (``services.rates.RateBook``; none: cost 0).
 """
 
 import datetime
@@ -28,18 +28,14 @@ from django.utils.translation import gettext_lazy
 from charter.core import audit, policy
 from charter.core.choices import ACTION_LABELS, CHANGE_LABELS
 from charter.core.concurrency import update_versioned
-from charter.planning.adapters import to_aware
+from charter.planning.adapters import schedule_project, to_aware
 from charter.planning.models import Project, Task
 from charter.planning.services.plan import update_task
-from charter.resources.choices import ResourceKind
+from charter.resources.choices import ResourceKind, TimesheetStatus
 from charter.resources.models import Resource
-from charter.resources.models.timesheets import (
-    MINUTES_PER_DAY_MAX,
-    Timesheet,
-    TimesheetEntry,
-    TimesheetStatus,
-)
-from charter.resources.services import rates
+from charter.resources.models.timesheets import MINUTES_PER_DAY_MAX, Timesheet, TimesheetEntry
+from charter.resources.services.pool import MINUTES_PER_HOUR
+from charter.resources.services.rates import RateBook
 
 ACTION_LABELS.update(
     {
@@ -51,7 +47,6 @@ ACTION_LABELS.update(
 )
 CHANGE_LABELS.update({"hours": gettext_lazy("hours")})
 
-MINUTES_PER_HOUR = 60
 MAX_PROGRESS = 99  # reported work alone never finishes a task
 CENT = Decimal("0.01")
 NOTE_LENGTH = 500
@@ -321,11 +316,12 @@ def approve(sheet: Timesheet, *, actor: Any, expected_version: int) -> Approval:
     sheet = _decidable(sheet, actor)
     resource = rate_of(sheet.user)
     currency = resource.currency if resource else ""
+    book = RateBook([resource] if resource else [])
     entries = list(sheet.entries.all())
     for entry in entries:
-        rate = rates.cost_rate_on(resource, entry.day) if resource else Decimal(0)
+        rate = book.cost_on(resource, entry.day) if resource else Decimal(0)
         entry.cost = (hours_of(entry.minutes) * rate).quantize(CENT, rounding=ROUND_HALF_UP)
-        entry.currency = currency
+        entry.currency = book.currency_on(resource, entry.day) if resource else ""
     TimesheetEntry.objects.bulk_update(entries, ["cost", "currency"])
     sheet.status = TimesheetStatus.APPROVED
     sheet.decided_by, sheet.decided_at = actor, timezone.now()
@@ -401,7 +397,8 @@ def actual_costs(task_ids: Iterable[int]) -> dict[int, Decimal]:
 
 
 def apply_actuals(task_ids: Iterable[int], *, actor: Any) -> int:
-    """Raise the tasks' progress to their approved work; returns how many tasks changed."""
+    """Raise the tasks' progress to their approved work (an audit event per task), then
+    reschedule each project changed once; returns how many tasks changed."""
     work = approved_work(task_ids)
     tasks = (
         Task.objects.filter(pk__in=list(work))
@@ -410,6 +407,7 @@ def apply_actuals(task_ids: Iterable[int], *, actor: Any) -> int:
         .order_by("pk")
     )
     changed = 0
+    projects: dict[int, Project] = {}
     for task in tasks:
         fields: dict[str, Any] = {}
         done = work[task.pk]
@@ -423,6 +421,11 @@ def apply_actuals(task_ids: Iterable[int], *, actor: Any) -> int:
             if percent > task.percent_complete:
                 fields["percent_complete"] = percent
         if fields:
-            update_task(task, actor=actor, expected_version=task.version, fields=fields)
+            update_task(
+                task, actor=actor, expected_version=task.version, fields=fields, reschedule=False
+            )
+            projects[task.project_id] = task.project
             changed += 1
+    for project in projects.values():
+        schedule_project(project)
     return changed

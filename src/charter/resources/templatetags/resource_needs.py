@@ -8,10 +8,9 @@ from django import template
 from charter.core import policy
 from charter.planning.models import Task
 from charter.resources.forms.needs import (
+    LEVEL_CHOICES,
     NeedForm,
     RateChangeForm,
-    ReplaceForm,
-    ResourceSkillEditForm,
     ResourceSkillForm,
 )
 from charter.resources.models import Assignment, Resource
@@ -54,7 +53,6 @@ def task_needs(context: template.Context, task: Task) -> dict[str, Any]:
             for row in placeholders
         ],
         "can_replace": can_replace,
-        "replace_form": ReplaceForm(),
     }
 
 
@@ -70,10 +68,8 @@ def resource_profile(context: template.Context, resource: Resource) -> dict[str,
         "can_change": can_change,
         "sees_rates": shows_rates,
         "can_change_rates": shows_rates and policy.allows(user, "resources.rate", "change"),
-        "skills": [
-            {"row": row, "form": ResourceSkillEditForm(initial={"level": row.level})}
-            for row in skills
-        ],
+        "skills": list(skills),
+        "levels": LEVEL_CHOICES,
         "skill_form": ResourceSkillForm() if can_change else None,
         "rate_history": rates.rate_history(resource) if shows_rates else [],
         "rate_form": RateChangeForm(initial={"currency": resource.currency}),

@@ -10,7 +10,7 @@ from charter.planning.adapters import to_local
 from charter.planning.models import Project
 from charter.planning.services import calendars, plan
 from charter.resources import leveling
-from charter.resources.models.leveling import ProposalStatus
+from charter.resources.choices import ProposalStatus
 from charter.resources.services import leveling as services_leveling
 from charter.resources.services import pool as services
 from charter.resources.tests.matrix_leveling import add, clash, empty_project, person

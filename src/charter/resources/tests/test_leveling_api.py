@@ -2,7 +2,7 @@
 
 import pytest
 
-from charter.resources.models.leveling import ProposalStatus
+from charter.resources.choices import ProposalStatus
 from charter.resources.tests.matrix_leveling import clash, empty_project
 
 pytestmark = pytest.mark.django_db

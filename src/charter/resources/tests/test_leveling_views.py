@@ -3,7 +3,8 @@
 import pytest
 from django.urls import reverse
 
-from charter.resources.models.leveling import LevelingProposal, ProposalStatus
+from charter.resources.choices import ProposalStatus
+from charter.resources.models.leveling import LevelingProposal
 from charter.resources.tests.matrix_leveling import clash, empty_project
 
 pytestmark = pytest.mark.django_db

@@ -264,3 +264,23 @@ def test_replace_placeholder_keeps_units_and_work(manager, backend, project):
     with pytest.raises(ValidationError) as error:
         services.replace_placeholder(assignment, li, actor=manager)
     assert "resource" in error.value.error_dict  # 王工 is no generic resource
+
+
+def test_needs_of_one_role_on_a_task_share_its_assigned_hours(manager, backend, project):
+    """Two needs of the role on one task: the 30 hours assigned to the role there are shared
+    20 : 10 by their effort (40 and 20 hours), not counted in full for each."""
+    task = _task(project, 0, W1, W1 + datetime.timedelta(days=4))
+    big = services.create_need(task, actor=manager, role=backend, effort_hours=Decimal("40"))
+    small = services.create_need(task, actor=manager, role=backend, effort_hours=Decimal("20"))
+    person = Resource.objects.create(name="王工", role=backend)
+    generic = Resource.objects.create(name="通用后端", role=backend, is_placeholder=True)
+    Assignment.objects.create(task=task, resource=person, work=18 * HOUR)
+    Assignment.objects.create(task=task, resource=generic, work=12 * HOUR)
+    rows = {row.need: row for row in needs_report.staffing(project)}
+    assert rows[big].assigned_hours == 20 and rows[big].shortfall_hours == 20
+    assert rows[small].assigned_hours == 10 and rows[small].shortfall_hours == 10
+    lone = _task(project, 1, W1, W1)
+    alone = services.create_need(lone, actor=manager, role=backend, effort_hours=Decimal("8"))
+    Assignment.objects.create(task=lone, resource=person, work=8 * HOUR)
+    rows = {row.need: row for row in needs_report.staffing(project)}
+    assert rows[alone].assigned_hours == 8 and not rows[alone].short

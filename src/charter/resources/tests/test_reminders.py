@@ -8,7 +8,8 @@ import pytest
 
 from charter.comms.models import OutboxMessage
 from charter.planning.models import Task
-from charter.resources.models import Resource, Timesheet, TimesheetStatus
+from charter.resources.choices import TimesheetStatus
+from charter.resources.models import Resource, Timesheet
 from charter.resources.reminders import due_week, remind_missing_timesheets
 from charter.resources.services import assign
 

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from charter.resources.models.timesheets import TimesheetStatus
+from charter.resources.choices import TimesheetStatus
 from charter.resources.services import pool as services
 from charter.resources.services import timesheets as sheets
 

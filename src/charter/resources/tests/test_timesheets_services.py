@@ -10,7 +10,8 @@ from django.core.exceptions import ValidationError
 from charter.core.concurrency import StaleEdit
 from charter.core.models import AuditEvent
 from charter.planning.adapters import to_local
-from charter.resources.models.timesheets import TimesheetEntry, TimesheetStatus
+from charter.resources.choices import TimesheetStatus
+from charter.resources.models.timesheets import TimesheetEntry
 from charter.resources.services import pool as services
 from charter.resources.services import timesheets as sheets
 from charter.testing.factories import UserFactory
@@ -213,3 +214,32 @@ def test_planned_work_falls_back_to_assignments(users, member, tasks):
     sheets.approve(sheet, actor=users["manager"], expected_version=sheet.version)
     task.refresh_from_db()
     assert task.percent_complete == 25
+
+
+def test_approval_reschedules_each_project_once_and_audits_each_task(
+    users, member, tasks, monkeypatch
+):
+    from charter.planning.services import plan
+
+    calls = []
+
+    def counted(real):
+        def schedule(project):
+            calls.append(project.pk)
+            return real(project)
+
+        return schedule
+
+    first, second = tasks[1], tasks[2]
+    for task in (first, second):
+        task.effort_hours = Decimal("10")
+        task.save(update_fields=["effort_hours"])
+    sheet = _submitted(member, [sheets.Row(first, _day(0), 120), sheets.Row(second, _day(1), 60)])
+    monkeypatch.setattr(sheets, "schedule_project", counted(sheets.schedule_project))
+    monkeypatch.setattr(plan, "schedule_project", counted(plan.schedule_project))
+    approval = sheets.approve(sheet, actor=users["manager"], expected_version=sheet.version)
+    assert approval.tasks_updated == 2 and calls == [first.project_id]
+    assert AuditEvent.objects.filter(action="progress").count() == 2
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.percent_complete, second.percent_complete) == (20, 10)

@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from charter.planning.services.plan import add_task
-from charter.resources.models.timesheets import TimesheetStatus
+from charter.resources.choices import TimesheetStatus
 from charter.resources.services import pool as services
 from charter.resources.services import timesheets as sheets
 

@@ -6,7 +6,6 @@ import datetime
 from types import SimpleNamespace
 from typing import Any
 
-from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -20,12 +19,13 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from charter.core import policy
-from charter.core.forms import StyledForm, submit
+from charter.core.forms import submit
 from charter.planning import gantt
 from charter.planning.models import Dependency, Project, Task
 from charter.planning.querysets import visible_project
-from charter.resources import leveling
-from charter.resources.models.leveling import LevelingMode, LevelingProposal, ProposalStatus
+from charter.resources.choices import LevelingScope, ProposalStatus
+from charter.resources.forms.leveling import LevelingForm
+from charter.resources.models.leveling import LevelingProposal
 from charter.resources.services import leveling as services
 
 RULE = "resources.leveling"
@@ -35,54 +35,6 @@ REASONS = {
     "no_room": gettext_lazy("no run of working days before the horizon has enough units free"),
     "predecessor": gettext_lazy("a task it depends on could not be placed"),
 }
-
-
-class LevelingForm(StyledForm, forms.Form):
-    scope = forms.ChoiceField(
-        label=gettext_lazy("Level"),
-        choices=[
-            (leveling.SCOPE_PROJECT, gettext_lazy("Within this project")),
-            (leveling.SCOPE_ACROSS, gettext_lazy("Across projects")),
-        ],
-        initial=leveling.SCOPE_PROJECT,
-        help_text=gettext_lazy(
-            "Across projects: every running project that shares a person with this one; "
-            "the project with the higher priority keeps its dates first."
-        ),
-    )
-    mode = forms.ChoiceField(
-        label=gettext_lazy("Mode"),
-        choices=LevelingMode.choices,
-        initial=LevelingMode.FAST,
-        help_text=gettext_lazy(
-            "Fast: one pass, in a moment. Optimise: searches for an earlier finish until the "
-            "time limit."
-        ),
-    )
-    time_limit = forms.IntegerField(
-        label=gettext_lazy("Time limit (seconds)"),
-        min_value=services.TIME_LIMIT_MIN,
-        max_value=services.TIME_LIMIT_MAX,
-        initial=5,
-        help_text=gettext_lazy("Optimise mode only: 1 to 30 seconds."),
-    )
-    date_from = forms.DateField(
-        label=gettext_lazy("Only tasks starting from"),
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
-    )
-    date_to = forms.DateField(
-        label=gettext_lazy("until"),
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
-        help_text=gettext_lazy("Empty: every task that has not started may move."),
-    )
-
-
-def _proposals(user: Any) -> Any:
-    return LevelingProposal.objects.filter(
-        project__in=Project.objects.for_user(user)
-    ).select_related("project", "created_by", "applied_by")
 
 
 def _page(request: HttpRequest, project: Project, form: LevelingForm, status: int = 200):
@@ -130,7 +82,7 @@ def propose(request: HttpRequest, pk: int) -> HttpResponse:
 
     if not form.data.get("time_limit"):
         form.data = form.data.copy()
-        form.data["time_limit"] = "5"
+        form.data["time_limit"] = str(services.DEFAULT_TIME_LIMIT)
     status = submit(form, save)
     if status is not None:
         return _page(request, project, form, status)
@@ -211,7 +163,7 @@ def _chart(proposal: LevelingProposal, moves: list[dict[str, Any]]) -> gantt.Cha
 @require_GET
 @policy.requires(RULE, "view")
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
-    proposal = get_object_or_404(_proposals(request.user), pk=pk)
+    proposal = get_object_or_404(LevelingProposal.objects.for_user(request.user), pk=pk)
     if request.htmx:  # type: ignore[attr-defined]
         if proposal.status == ProposalStatus.RUNNING:
             return render(request, "resources/leveling/_progress.html", {"proposal": proposal})
@@ -223,6 +175,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "project": proposal.project,
         "proposal": proposal,
+        "scope_label": LevelingScope(proposal.options.get("scope") or LevelingScope.PROJECT).label,
         "moves": moves,
         "unplaced": [
             {**row, "reason_label": REASONS.get(row["reason"], row["reason"])}
@@ -238,7 +191,8 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _decide(request: HttpRequest, pk: int, verb: Any, done: str) -> HttpResponse:
-    proposal = get_object_or_404(_proposals(request.user), pk=pk)
+    rows = LevelingProposal.objects.for_user(request.user, "apply")
+    proposal = get_object_or_404(rows, pk=pk)
     try:
         verb(proposal, actor=request.user)
     except ValidationError as error:

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
@@ -86,8 +87,6 @@ def _delete_named(request: HttpRequest, obj: Role | Skill, delete: Any) -> HttpR
 @policy.requires(ROLE, "view")
 def roles(request: HttpRequest) -> HttpResponse:
     """Every role and skill, with how many resources and needs use each."""
-    from django.db.models import Count
-
     can_change = policy.allows(request.user, ROLE, "change")
     role_rows = Role.objects.annotate(
         resource_count=Count("resources", distinct=True), need_count=Count("needs", distinct=True)
@@ -96,21 +95,7 @@ def roles(request: HttpRequest) -> HttpResponse:
         holder_count=Count("holders", distinct=True), need_count=Count("needs", distinct=True)
     ).order_by("name", "pk")
     context = {
-        "roles": [
-            {
-                "role": role,
-                "form": RoleEditForm(
-                    initial={
-                        "name": role.name,
-                        "description": role.description,
-                        "version": role.version,
-                    }
-                )
-                if can_change
-                else None,
-            }
-            for role in role_rows
-        ],
+        "roles": list(role_rows),
         "skills": list(skill_rows),
         "can_change": can_change,
         "role_form": RoleForm() if can_change else None,
@@ -259,8 +244,8 @@ def _task(request: HttpRequest, pk: int) -> Task:
     return get_object_or_404(Task.objects.for_user(request.user).select_related("project"), pk=pk)
 
 
-def _need(request: HttpRequest, pk: int) -> TaskNeed:
-    rows = TaskNeed.objects.filter(task__in=Task.objects.for_user(request.user)).select_related(
+def _need(request: HttpRequest, pk: int, action: str = "view") -> TaskNeed:
+    rows = TaskNeed.objects.for_user(request.user, action).select_related(
         "task__project", "role", "skill"
     )
     return get_object_or_404(rows, pk=pk)
@@ -283,7 +268,7 @@ def need_add(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @policy.requires(NEED, "change")
 def need_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    need = _need(request, pk)
+    need = _need(request, pk, "change")
     services.delete_need(need, actor=request.user)
     messages.success(request, _("Need removed."))
     return _to_needs(need.task)
@@ -292,7 +277,7 @@ def need_delete(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @policy.requires(NEED, "change")
 def need_assign(request: HttpRequest, pk: int) -> HttpResponse:
-    need = _need(request, pk)
+    need = _need(request, pk, "change")
     form = AssignFromNeedForm(request.POST)
     status = submit(
         form,

@@ -4,62 +4,19 @@ under the map, or a page of its own); the same map by role (``?by=role``), whose
 down to the role's resources in the week, each drilling down to its tasks."""
 
 import datetime
-from typing import Any
 
-from django import forms
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import path
-from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from charter.core import policy
-from charter.planning.models import Project
 from charter.resources import utilisation as services
-from charter.resources.choices import ResourceKind
+from charter.resources.forms.utilisation import BY_ROLE, UtilisationFilterForm
 from charter.resources.models import Resource, Role
 
 RESOURCE = "resources.resource"
 WEEK_CHOICES = (4, 8, 12, 26, 52)
-BY_ROLE = "role"
-
-
-class UtilisationFilterForm(forms.Form):
-    """The window and filters; an invalid value is reported and its default used instead."""
-
-    start = forms.DateField(label=_("From the week of"), required=False)
-    weeks = forms.IntegerField(
-        label=_("Weeks"), required=False, min_value=1, max_value=services.MAX_WEEKS
-    )
-    project = forms.ModelChoiceField(
-        label=_("Project"),
-        queryset=Project.objects.none(),
-        required=False,
-        empty_label=_("All projects"),
-    )
-    kind = forms.ChoiceField(
-        label=_("Type"), required=False, choices=[("", _("Any type")), *ResourceKind.choices]
-    )
-    over = forms.BooleanField(label=_("Only over-allocated"), required=False)
-    by = forms.ChoiceField(
-        label=_("Show by"),
-        required=False,
-        choices=[("", _("By resource")), (BY_ROLE, _("By role"))],
-    )
-
-    def __init__(self, data: Any, *, user: Any) -> None:
-        data = data.copy()
-        if "kind" not in data:
-            data["kind"] = ResourceKind.WORK  # work resources unless asked otherwise
-        super().__init__(data)
-        projects = Project.objects.for_user(user).order_by("code", "pk")
-        self.fields["project"].queryset = projects  # type: ignore[attr-defined]
-
-    def value(self, name: str, default: Any = None) -> Any:
-        """The cleaned value of ``name``; ``default`` when it is empty or invalid."""
-        self.is_valid()
-        cleaned = self.cleaned_data.get(name)
-        return default if cleaned in (None, "") else cleaned
 
 
 def _week(value: str) -> datetime.date:
