@@ -15,6 +15,11 @@ window against a dictionary of used units. It computes its own earliest and late
 must give exactly our starts (checked outside the timing); ``_rcpsp_check.check_plan`` then
 verifies precedence and capacity per period. Figures are medians of ``--runs`` runs.
 
+The second line (``leveling-scale-split``) levels the same plan with every activity
+splittable, its finish-to-start links measured from the predecessor's real finish
+(``from_finish``), against the same reference time; ``split`` counts the activities it
+interrupts. ``check_runs`` verifies that schedule period by period.
+
     python bench/leveling_scale.py [--runs 3] [--size 10000] [--resources 200]
 """
 
@@ -23,11 +28,13 @@ import random
 import statistics
 import sys
 import time
+from collections import defaultdict
+from dataclasses import replace
 
 import _rcpsp_check
 from _harness import report
 
-from charter.engine.leveling import Activity, Precedence, Problem, Resource, level
+from charter.engine.leveling import Activity, Precedence, Problem, Resource, Result, level
 
 SEED = 11
 NAME = "leveling-scale"
@@ -162,6 +169,41 @@ def reference(problem: Problem) -> dict[int, int]:
     return starts
 
 
+def splittable(problem: Problem) -> Problem:
+    """``problem`` with every activity splittable and every link from the real finish (the
+    generated links are finish-to-start: their lag is the predecessor's duration plus a gap)."""
+    durations = {a.id: a.duration for a in problem.activities}
+    return replace(
+        problem,
+        activities=[replace(a, splittable=True) for a in problem.activities],
+        precedences=[
+            replace(link, lag=link.lag - durations[link.predecessor], from_finish=True)
+            for link in problem.precedences
+        ],
+    )
+
+
+def check_runs(problem: Problem, result: Result) -> list[str]:
+    """Every activity placed, every link from the real finish, every resource's units in
+    every period, with the activities' runs as the result gives them."""
+    acts = {a.id: a for a in problem.activities}
+    problems = [f"activity {a} has no start" for a in acts if a not in result.starts]
+    for link in problem.precedences:
+        if result.starts[link.successor] < result.finish(acts[link.predecessor]) + link.lag:
+            problems.append(f"link {link} broken")
+    used: dict[tuple[int, int], int] = defaultdict(int)
+    for a in problem.activities:
+        runs = result.runs_of(a)
+        if sum(length for _start, length in runs) != a.duration or runs[0][0] < a.release:
+            problems.append(f"activity {a.id}: runs {runs}")
+        for start, length in runs:
+            for t in range(start, start + length):
+                for r, units in a.demand.items():
+                    used[r, t] += units
+    capacity = {r.id: r.capacity for r in problem.resources}
+    return problems + [f"resource {r} period {t}" for (r, t), u in used.items() if u > capacity[r]]
+
+
 def median_s(call, runs: int) -> float:
     times = []
     for _ in range(runs):
@@ -211,6 +253,24 @@ def main(argv: list[str]) -> None:
         ours_s=ours,
         reference_s=theirs,
         ratio=ours / theirs,
+    )
+    split_problem = splittable(problem)
+    split_result = level(split_problem)
+    problems = check_runs(split_problem, split_result)
+    if problems:
+        raise SystemExit(f"infeasible split schedule: {problems[:5]}")
+    split_s = median_s(lambda: level(split_problem), args.runs)
+    report(
+        f"{NAME}-split",
+        size=args.size,
+        resources=args.resources,
+        over_pct=100 * over,
+        moved=len(split_result.moved),
+        split=len(split_result.runs),
+        makespan=split_result.makespan,
+        ours_s=split_s,
+        reference_s=theirs,
+        ratio=split_s / theirs,
     )
 
 

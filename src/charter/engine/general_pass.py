@@ -7,9 +7,16 @@ from typing import NoReturn
 
 from charter.engine.calendar import WorkCalendar
 from charter.engine.cpm import schedule
-from charter.engine.leaf_dates import LeafDates, Rule, constraint_rule, done_on_actuals
+from charter.engine.leaf_dates import (
+    LeafDates,
+    Rule,
+    constraint_rule,
+    done_on_actuals,
+    worked_span,
+)
 from charter.engine.model import Constraint, Link, Task, Timing
 from charter.engine.plan_model import PlanTask, TaskDates
+from charter.engine.splits import span
 
 type LinkEnd = tuple[int, int, int]  # (predecessor slot, successor slot, lag), slots as cpm's
 
@@ -20,12 +27,12 @@ UNBOUNDED = -(1 << 62)
 class _Work:
     """How one leaf's early dates follow from the bounds its links set (own-calendar indexes)."""
 
-    duration: int
+    duration: int  # the span: work and pauses
     rule: Rule  # None once the task has an actual start
     floor: int  # earliest start: the project start, and the status date until the task starts
     fixed_start: int | None  # the actual start (done: else the actual finish less the duration)
     fixed_finish: int | None  # done on actual dates: the finish
-    worked: int  # minutes of work done
+    worked: int  # minutes of the span behind it: work done and pauses in it
     resume: int  # the remaining work starts no earlier: the status date, else UNBOUNDED
     done: bool
 
@@ -33,9 +40,10 @@ class _Work:
     def of(
         cls, task: PlanTask, calendar: WorkCalendar, start: datetime, status: datetime | None
     ) -> "_Work":
-        duration, percent = task.duration, task.percent_complete
-        if duration < 0:
-            raise ValueError(f"task {task.id} has a negative duration ({duration})")
+        percent = task.percent_complete
+        if task.duration < 0:
+            raise ValueError(f"task {task.id} has a negative duration ({task.duration})")
+        duration = span(task.duration, task.pauses)
         actual = None if task.actual_start is None else calendar.to_index(task.actual_start)
         if done_on_actuals(task):
             return cls._done(task, calendar, actual)
@@ -47,17 +55,17 @@ class _Work:
         if status is not None and started and percent < 100:
             resume = calendar.to_index(status)
         rule = None if actual is not None else constraint_rule(task, calendar)
-        worked = duration * percent // 100
-        return cls(duration, rule, floor, actual, None, worked, resume, percent >= 100)
+        return cls(duration, rule, floor, actual, None, worked_span(task), resume, percent >= 100)
 
     @classmethod
     def _done(cls, task: PlanTask, calendar: WorkCalendar, actual: int | None) -> "_Work":
+        duration = span(task.duration, task.pauses)
         if task.actual_finish is None:
             assert actual is not None  # the caller's condition
-            start, finish = actual, actual + task.duration
+            start, finish = actual, actual + duration
         else:
             finish = calendar.to_index(task.actual_finish)
-            start = max(finish - task.duration, 0) if actual is None else actual
+            start = max(finish - duration, 0) if actual is None else actual
             if finish < start:
                 raise ValueError(f"task {task.id}: its actual finish is before its actual start")
         return cls(finish - start, None, start, start, finish, finish - start, UNBOUNDED, True)

@@ -7,6 +7,7 @@ from datetime import datetime
 from charter.engine.calendar import WorkCalendar
 from charter.engine.model import Constraint, Timing
 from charter.engine.plan_model import PlanTask, TaskDates
+from charter.engine.splits import runs, span, span_at
 
 type Rule = tuple[Constraint, int] | None  # (constraint, index on the task's calendar)
 
@@ -17,6 +18,11 @@ def done_on_actuals(task: PlanTask) -> bool:
     return task.actual_finish is not None or (
         task.percent_complete >= 100 and task.actual_start is not None
     )
+
+
+def worked_span(task: PlanTask) -> int:
+    """Working minutes of the task's span behind it: its work done and the pauses in it."""
+    return span_at(task.duration * task.percent_complete // 100, task.pauses)
 
 
 def constraint_rule(task: PlanTask, calendar: WorkCalendar) -> Rule:
@@ -74,4 +80,28 @@ class LeafDates:
             summary=False,
             percent_complete=task.percent_complete,
             duration=self.early[2 * i + 1] - self.early[2 * i] if fixed else task.duration,
+            segments=() if fixed or not task.pauses else self.segments(i, task),
         )
+
+    def segments(self, i: int, task: PlanTask) -> tuple[tuple[datetime, datetime], ...]:
+        """A split leaf's runs of work as moments. Its span is laid from its start up to the
+        work done (and the pauses behind it), and back from its finish for the rest: a gap
+        left by the status date falls between the two."""
+        start, finish = self.early[2 * i], self.early[2 * i + 1]
+        total, done = span(task.duration, task.pauses), worked_span(task)
+        calendar = self.calendars[i]
+
+        def index(position: int, *, is_start: bool) -> int:
+            behind = position < done if is_start else position <= done
+            return start + position if behind else finish - (total - position)
+
+        found = [
+            (
+                calendar.start_of(index(first, is_start=True)),
+                calendar.finish_of(index(last, is_start=False)),
+            )
+            for first, last in runs(task.duration, task.pauses)
+        ]
+        found[0] = (self.moment(2 * i), found[0][1])
+        found[-1] = (found[-1][0], self.moment(2 * i + 1))
+        return tuple(found)

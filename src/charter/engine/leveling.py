@@ -17,12 +17,19 @@ left-shifted (every activity as early as the others allow) and returned; when it
 than the fast schedule, the fast schedule itself is returned. ``progress(fraction, makespan)``
 is called as better schedules are found and once at the end with fraction 1.0.
 
+When any activity is ``splittable``, the fast mode runs the preemptive serial pass instead
+(``charter.engine.leveling_split``: the same order, splittable activities interrupted where a
+resource is short), and the optimise mode runs it besides the search, which keeps every
+activity whole, and returns the shorter schedule: the one placing more activities, then the
+smaller makespan, then the unsplit one. A proof of the solver then covers unsplit schedules
+only, so ``optimal`` means the makespan meets the lower bound.
+
 Model and conversions of link types: ``charter.engine.leveling_model``.
 """
 
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from charter.engine import leveling_cp
 from charter.engine.leveling_model import (
@@ -41,6 +48,8 @@ from charter.engine.leveling_model import (
 from charter.engine.leveling_sgs import (
     UNPLACED,
     Compiled,
+    Failure,
+    Key,
     Starts,
     backward,
     compile_problem,
@@ -49,6 +58,7 @@ from charter.engine.leveling_sgs import (
     rule_keys,
     serial,
 )
+from charter.engine.leveling_split import Runs, finishes, serial_split
 
 __all__ = [
     "Activity",
@@ -89,42 +99,79 @@ def level(
         raise ValueError(f"solver must be one of {', '.join(SOLVERS)}")
     began = time.perf_counter()
     c = compile_problem(problem)
-    starts, failed = serial(c, rule_keys(c, rule))
+    keys = rule_keys(c, rule)
+    splitting = any(c.splittable)
+    if mode is Mode.FAST and splitting:
+        return _split_result(c, keys, mode)
+    starts, failed = serial(c, keys)
     if mode is Mode.FAST:
-        return _result(c, starts, failed, mode, proven=False, solver="sgs")
-    fast_makespan = makespan(c, starts)
-    best, proven, used = starts, False, "sgs"
-    if fast_makespan > c.lower_bound and any(s != UNPLACED for s in starts):
-        remaining = max(0.0, time_limit - (time.perf_counter() - began))
-        use_cp = solver == "cp-sat" or (solver == "auto" and leveling_cp.available())
-        if use_cp:
-            found, proven = leveling_cp.solve(
-                c, starts, time_limit=remaining, workers=workers, seed=seed, progress=progress
-            )
-            used = "cp-sat"
-        else:
-            found = _sample(c, starts, failed, remaining, seed, progress)
-            used = "sampling"
-        found = left_shift(c, found)
-        if makespan(c, found) < fast_makespan:
-            best = found
-        else:
-            used = "sgs"
+        return _result(c, starts, {}, failed, mode, proven=False, solver="sgs")
+    best, proven, used = _optimise(
+        c, starts, failed, began, time_limit, workers, seed, solver, progress
+    )
+    result = _result(c, best, {}, failed, mode, proven=proven and not splitting, solver=used)
+    if splitting:
+        split = _split_result(c, keys, mode)
+        if _rank(split) < _rank(result):
+            result = split
     if progress is not None:
-        progress(1.0, makespan(c, best))
-    return _result(c, best, failed, mode, proven=proven, solver=used)
+        progress(1.0, result.makespan)
+    return result
+
+
+def _optimise(
+    c: Compiled,
+    starts: Starts,
+    failed: dict[int, Failure],
+    began: float,
+    time_limit: float,
+    workers: int,
+    seed: int,
+    solver: str,
+    progress: Progress | None,
+) -> tuple[Starts, bool, str]:
+    """The optimise mode's search from the fast schedule ``starts``, every activity whole:
+    the best starts, whether they are proven optimal and what found them."""
+    fast_makespan = makespan(c, starts)
+    if fast_makespan <= c.lower_bound or all(s == UNPLACED for s in starts):
+        return starts, False, "sgs"
+    remaining = max(0.0, time_limit - (time.perf_counter() - began))
+    if solver == "cp-sat" or (solver == "auto" and leveling_cp.available()):
+        found, proven = leveling_cp.solve(
+            c, starts, time_limit=remaining, workers=workers, seed=seed, progress=progress
+        )
+        used = "cp-sat"
+    else:
+        found, proven = _sample(c, starts, failed, remaining, seed, progress), False
+        used = "sampling"
+    found = left_shift(c, found)
+    if makespan(c, found) < fast_makespan:
+        return found, proven, used
+    return starts, proven, "sgs"
+
+
+def _split_result(c: Compiled, keys: Sequence[Key], mode: Mode) -> Result:
+    starts, runs, failed = serial_split(c, keys)
+    return _result(c, starts, runs, failed, mode, proven=False, solver="sgs-split")
+
+
+def _rank(result: Result) -> tuple[int, int]:
+    """Smaller is better: fewer activities left unplaced, then the shorter makespan."""
+    return len(result.unplaced), result.makespan
 
 
 def _result(
     c: Compiled,
     starts: Starts,
-    failed: dict[int, tuple[Unplaceable, int]],
+    runs: Runs,
+    failed: dict[int, Failure],
     mode: Mode,
     *,
     proven: bool,
     solver: str,
 ) -> Result:
     n = len(c.ids)
+    finish = finishes(c, starts, runs)
     placed = {c.ids[i]: starts[i] for i in range(n) if starts[i] != UNPLACED}
     moved = sorted(
         (Move(c.ids[i], c.early[i], starts[i]) for i in range(n) if starts[i] > c.early[i]),
@@ -142,9 +189,9 @@ def _result(
         for i in range(n)
         if starts[i] != UNPLACED
         and (deadline := c.deadline[i]) is not None
-        and starts[i] + c.duration[i] > deadline
+        and finish[i] > deadline
     )
-    span = makespan(c, starts)
+    span = max([0, *finish])
     return Result(
         starts=placed,
         makespan=span,
@@ -155,13 +202,14 @@ def _result(
         lower_bound=c.lower_bound,
         late=late,
         solver=solver,
+        runs={c.ids[i]: tuple(found) for i, found in sorted(runs.items())},
     )
 
 
 def _sample(
     c: Compiled,
     starts: Starts,
-    failed: dict[int, tuple[Unplaceable, int]],
+    failed: dict[int, Failure],
     time_limit: float,
     seed: int,
     progress: Progress | None,

@@ -2,26 +2,34 @@
 
 Time is an integer count of periods (days, usually) from the start of the plan: period ``t``
 is the half-open interval ``[t, t + 1)``. An activity that starts at ``s`` with duration ``d``
-occupies the periods ``s .. s + d - 1`` and finishes at ``s + d``.
+occupies the periods ``s .. s + d - 1`` and finishes at ``s + d``. A *splittable* activity may
+be interrupted: it occupies ``d`` periods that need not be consecutive, its start is the first
+of them and its finish the period after the last (``Result.runs`` lists its runs).
 
-Precedence is one kind of constraint, a generalised **start-to-start minimum lag**::
+Precedence is one kind of constraint, a generalised minimum lag from the predecessor's start,
+or (``from_finish``) from its real finish, which is later than ``start + d_p`` when it is
+split::
 
-    successor.start >= predecessor.start + lag        (lag may be negative)
+    successor.start >= predecessor.start  + lag        (lag may be negative)
+    successor.start >= predecessor.finish + lag        (from_finish)
 
-With fixed durations every link type of a plan converts to it exactly (``d_p`` the
-predecessor's duration, ``d_s`` the successor's, ``lag`` the link's own lag or lead);
-``start_to_start_lag`` does the arithmetic:
+Every link type of a plan converts to one of them (``d_s`` the successor's duration, ``lag``
+the link's own lag or lead). FS and SS are exact; FF and SF hold the successor's start back by
+its duration, which is exact when it runs unsplit and sufficient when it is split (its finish
+is then later than ``start + d_s``):
 
-========  ===========================================  ===================
-link      condition                                    start-to-start lag
-========  ===========================================  ===================
-FS        successor.start  >= predecessor.finish + lag  ``d_p + lag``
+========  ===========================================  =================================
+link      condition                                    precedence
+========  ===========================================  =================================
+FS        successor.start  >= predecessor.finish + lag  from_finish, ``lag``
 SS        successor.start  >= predecessor.start  + lag  ``lag``
-FF        successor.finish >= predecessor.finish + lag  ``d_p + lag - d_s``
+FF        successor.finish >= predecessor.finish + lag  from_finish, ``lag - d_s``
 SF        successor.finish >= predecessor.start  + lag  ``lag - d_s``
-========  ===========================================  ===================
+========  ===========================================  =================================
 
-The links must not form a cycle (``model.CycleError`` names one if they do).
+When nothing is split a from_finish lag is a start-to-start lag of ``d_p + lag`` (``d_p`` the
+predecessor's duration); ``start_to_start_lag`` does that arithmetic for plans that never
+split. The links must not form a cycle (``model.CycleError`` names one if they do).
 """
 
 from collections.abc import Mapping, Sequence
@@ -37,7 +45,10 @@ PRIORITY_DEFAULT = 500  # Microsoft Project's default
 
 def start_to_start_lag(kind: LinkType, lag: int, predecessor: int, successor: int) -> int:
     """The start-to-start minimum lag equal to a ``kind`` link with ``lag`` between a
-    predecessor of duration ``predecessor`` and a successor of duration ``successor``."""
+    predecessor of duration ``predecessor`` and a successor of duration ``successor`` when
+    neither is split. Where activities may be split, FS and FF links are ``from_finish``
+    precedences instead (see the module docstring): a start-to-start lag would hold the
+    successor back from the predecessor's start plus its duration, not from its real finish."""
     match kind:
         case LinkType.FS:
             return predecessor + lag
@@ -60,7 +71,9 @@ class Activity:
     but it never forbids a placement. ``priority`` (1-1000, higher goes first, as in Microsoft
     Project) breaks ties between activities that are equally urgent. ``late_start`` is the
     caller's own latest start (from a calendar-aware CPM, say); when ``None`` the engine
-    computes it from the precedence network.
+    computes it from the precedence network. ``splittable`` lets the engine interrupt the
+    activity where a resource it needs is short (Microsoft Project's "leveling can create
+    splits in remaining work"): it then runs its ``duration`` periods in one or more runs.
     """
 
     id: int
@@ -70,15 +83,18 @@ class Activity:
     deadline: int | None = None
     priority: int = PRIORITY_DEFAULT
     late_start: int | None = None
+    splittable: bool = False
 
 
 @dataclass(frozen=True, slots=True)
 class Precedence:
-    """``successor.start >= predecessor.start + lag`` (see the module docstring)."""
+    """``successor.start >= predecessor.start + lag``, or with ``from_finish``
+    ``successor.start >= predecessor.finish + lag`` (see the module docstring)."""
 
     predecessor: int
     successor: int
     lag: int
+    from_finish: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,9 +164,12 @@ class Unplaced:
 @dataclass(frozen=True, slots=True)
 class Result:
     """A leveled schedule. ``starts`` holds every placed activity; ``unplaced`` every other
-    one, with the reason. ``moved`` lists the activities that start later than their earliest
-    (unleveled) start, in id order. ``optimal`` is True when no shorter makespan exists (proven
-    by the solver, or the makespan equals the precedence-only lower bound)."""
+    one, with the reason. ``runs`` holds, for every activity the schedule splits (and only
+    those), its runs as (first period, length) in order; their lengths add up to its duration.
+    ``moved`` lists the activities that start later than their earliest (unleveled) start, in
+    id order. ``makespan`` and ``late`` count real finishes (``finish``). ``optimal`` is True
+    when no shorter makespan exists (proven by the solver, or the makespan equals the
+    precedence-only lower bound)."""
 
     starts: Mapping[int, int]
     makespan: int
@@ -160,4 +179,14 @@ class Result:
     mode: Mode
     lower_bound: int  # the makespan of the precedence network alone, ignoring resources
     late: Sequence[int] = ()  # ids of activities finishing after their deadline
-    solver: str = "sgs"  # "sgs", "cp-sat" or "sampling": what produced the schedule
+    solver: str = "sgs"  # "sgs", "cp-sat", "sampling" or "sgs-split": what produced it
+    runs: Mapping[int, Sequence[tuple[int, int]]] = field(default_factory=dict)
+
+    def runs_of(self, activity: Activity) -> Sequence[tuple[int, int]]:
+        """The runs of a placed ``activity`` as (first period, length): one unless it is split."""
+        return self.runs.get(activity.id) or ((self.starts[activity.id], activity.duration),)
+
+    def finish(self, activity: Activity) -> int:
+        """The period after the last one a placed ``activity`` runs in."""
+        start, length = self.runs_of(activity)[-1]
+        return start + length

@@ -9,7 +9,7 @@ per obstacle rather than one per period.
 """
 
 import heapq
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from charter.engine.leveling_model import (
@@ -24,6 +24,7 @@ from charter.engine.model import CycleError
 type Key = tuple[int, ...]
 type Demand = list[tuple[int, int]]  # (resource index, units), units > 0
 type Starts = list[int]  # -1: not placed
+type Failure = tuple[Unplaceable, int]  # why, and the resource index at fault or -1
 
 UNPLACED = -1
 
@@ -38,8 +39,10 @@ class Compiled:
     priority: list[int]
     deadline: list[int | None]
     demand: list[Demand]
-    successors: list[list[tuple[int, int]]]  # (index, lag)
+    successors: list[list[tuple[int, int]]]  # (index, start-to-start lag)
     predecessors: list[list[tuple[int, int]]]
+    finish_links: list[list[tuple[int, int]]]  # per successor: (predecessor, from_finish lag)
+    splittable: list[bool]
     topological: list[int]
     capacity: list[list[int]]  # per resource: units per period, grown on demand to `horizon`
     constant: list[int]  # per resource: units per period after its availability list
@@ -80,16 +83,21 @@ def compile_problem(problem: Problem) -> Compiled:
                 needs.append((resource_index[resource_id], units))
         demand.append(needs)
     n = len(ids)
+    duration = [a.duration for a in activities]
     successors: list[list[tuple[int, int]]] = [[] for _ in range(n)]
     predecessors: list[list[tuple[int, int]]] = [[] for _ in range(n)]
+    finish_links: list[list[tuple[int, int]]] = [[] for _ in range(n)]
     for link in problem.precedences:
         if link.predecessor not in index or link.successor not in index:
             raise ValueError(f"precedence {link} names an unknown activity")
         p, s = index[link.predecessor], index[link.successor]
-        successors[p].append((s, link.lag))
-        predecessors[s].append((p, link.lag))
+        lag = link.lag
+        if link.from_finish:  # exact while p runs unsplit; the split pass also reads the raw link
+            finish_links[s].append((p, lag))
+            lag += duration[p]
+        successors[p].append((s, lag))
+        predecessors[s].append((p, lag))
     topological = _topological(ids, successors, predecessors)
-    duration = [a.duration for a in activities]
     release = [a.release for a in activities]
     early = list(release)
     for j in topological:
@@ -129,6 +137,8 @@ def compile_problem(problem: Problem) -> Compiled:
         demand=demand,
         successors=successors,
         predecessors=predecessors,
+        finish_links=finish_links,
+        splittable=[a.splittable for a in activities],
         topological=topological,
         capacity=capacity,
         constant=constant,
@@ -247,51 +257,79 @@ def take(
         row[start:end] = [free - units for free in row[start:end]]
 
 
-def serial(c: Compiled, keys: Sequence[Key]) -> tuple[Starts, dict[int, tuple[Unplaceable, int]]]:
+def serial(c: Compiled, keys: Sequence[Key]) -> tuple[Starts, dict[int, Failure]]:
     """One forward serial SGS: repeatedly take the eligible activity (every predecessor
     placed) with the smallest key and start it at its earliest resource-feasible period.
-    Returns the starts and, for each activity that could not be placed, why (and the
-    resource index at fault, or -1)."""
-    n = len(c.ids)
+    Returns the starts and, for each activity that could not be placed, why."""
     rows = c.fresh()
-    starts = [UNPLACED] * n
-    failed: dict[int, tuple[Unplaceable, int]] = {}
+    starts = [UNPLACED] * len(c.ids)
+
+    def place(i: int, bound: int) -> Failure | None:
+        return place_contiguous(c, rows, starts, i, bound)
+
+    return starts, in_key_order(c, keys, starts, place)
+
+
+def in_key_order(
+    c: Compiled,
+    keys: Sequence[Key],
+    starts: Starts,
+    place: Callable[[int, int], Failure | None],
+) -> dict[int, Failure]:
+    """The serial SGS's order: repeatedly take the eligible activity (every predecessor
+    placed) with the smallest key and ``place(i, bound)`` it, ``bound`` being its release and
+    its start-to-start lags from its predecessors' ``starts``. ``place`` sets ``starts[i]`` or
+    returns why it cannot; an activity with an unplaced predecessor fails without a call.
+    Returns the failures."""
+    failed: dict[int, Failure] = {}
     waiting = [len(p) for p in c.predecessors]
-    heap = [(keys[i], i) for i in range(n) if waiting[i] == 0]
+    heap = [(keys[i], i) for i in range(len(c.ids)) if waiting[i] == 0]
     heapq.heapify(heap)
-    duration, release, demand, peak = c.duration, c.release, c.demand, c.peak
-    horizon = c.horizon
+    release, predecessors, successors = c.release, c.predecessors, c.successors
     while heap:
         _key, i = heapq.heappop(heap)
-        d = duration[i]
         bound = release[i]
         blocked = False
-        for p, lag in c.predecessors[i]:
+        for p, lag in predecessors[i]:
             if starts[p] == UNPLACED:
                 blocked = True
                 break
             bound = max(bound, starts[p] + lag)
-        if blocked:
-            failed[i] = (Unplaceable.PREDECESSOR, -1)
-        elif not demand[i]:
-            if bound + d <= horizon:
-                starts[i] = bound
-            else:
-                failed[i] = (Unplaceable.NO_ROOM, -1)
-        else:
-            short = next((r for r, q in demand[i] if q > peak[r]), -1)
-            at = None if short >= 0 else earliest(c, rows, demand[i], bound, d, horizon - d)
-            if at is None:
-                reason = Unplaceable.OVER_CAPACITY if short >= 0 else Unplaceable.NO_ROOM
-                failed[i] = (reason, short)
-            else:
-                starts[i] = at
-                take(c, rows, demand[i], at, d)
-        for j, _lag in c.successors[i]:
+        failure = (Unplaceable.PREDECESSOR, -1) if blocked else place(i, bound)
+        if failure is not None:
+            failed[i] = failure
+        for j, _lag in successors[i]:
             waiting[j] -= 1
             if waiting[j] == 0:
                 heapq.heappush(heap, (keys[j], j))
-    return starts, failed
+    return failed
+
+
+def short_resource(c: Compiled, i: int) -> int:
+    """A resource index of which activity ``i`` needs more than it ever has, or -1."""
+    return next((r for r, q in c.demand[i] if q > c.peak[r]), -1)
+
+
+def place_contiguous(
+    c: Compiled, rows: list[list[int]], starts: Starts, i: int, bound: int
+) -> Failure | None:
+    """Start activity ``i`` at the earliest period from ``bound`` where it fits for its whole
+    duration and take its units from ``rows``; or say why it cannot."""
+    d, needs = c.duration[i], c.demand[i]
+    if not needs:
+        if bound + d > c.horizon:
+            return (Unplaceable.NO_ROOM, -1)
+        starts[i] = bound
+        return None
+    short = short_resource(c, i)
+    if short >= 0:
+        return (Unplaceable.OVER_CAPACITY, short)
+    at = earliest(c, rows, needs, bound, d, c.horizon - d)
+    if at is None:
+        return (Unplaceable.NO_ROOM, -1)
+    starts[i] = at
+    take(c, rows, needs, at, d)
+    return None
 
 
 def backward(c: Compiled, starts: Starts, finish: int) -> Starts | None:

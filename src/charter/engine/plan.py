@@ -35,6 +35,10 @@ Rules beyond those of ``cpm`` (links, constraints, ALAP, floats, which apply unc
   the project calendar and the successor's date must not be earlier in the successor's working
   time (a finish in its non-working time just before the bound counts as met). Floats are given
   in project-calendar working minutes; a task is critical when it has no float on its own calendar.
+- Splits. A task's ``pauses`` (``charter.engine.splits``) interrupt its work: its span is
+  its duration plus its pauses, and its ``segments`` are its runs of work. With progress, the
+  work done (and the pauses in it) follows the start and the rest precedes the finish. A task
+  done on actual dates keeps them and shows no segments.
 - A zero-length task is shown when the work before it ends (the evening before, not the next
   morning) if a predecessor's finish drives it, else when work begins. ``milestone`` is for
   display only: a zero duration is what makes a task take no time.
@@ -58,6 +62,7 @@ from charter.engine.leaf_dates import LeafDates, constraint_rule
 from charter.engine.model import Link, Task
 from charter.engine.outline import Outline, links_between_leaves, roll_up
 from charter.engine.plan_model import PlanLink, PlanSchedule, PlanTask, TaskDates
+from charter.engine.splits import check, span
 
 NO_CALENDARS: Mapping[str, WorkCalendar] = MappingProxyType({})
 
@@ -112,9 +117,13 @@ def _chronological(
 def _calendar_of(
     task: PlanTask, project: WorkCalendar, calendars: Mapping[str, WorkCalendar]
 ) -> WorkCalendar:
-    """The leaf's calendar, checking its percent complete on the way."""
+    """The leaf's calendar, checking its percent complete and pauses on the way."""
     if not 0 <= task.percent_complete <= 100:
         raise ValueError(f"task {task.id}: percent complete {task.percent_complete} not in 0..100")
+    try:
+        check(task.duration, task.pauses)
+    except ValueError as error:
+        raise ValueError(f"task {task.id}: {error}") from None
     if task.calendar is None:
         return project
     try:
@@ -167,5 +176,6 @@ def _mark_driven_by_finish(dates: LeafDates, links: list[Link], position: dict[i
 
 
 def _engine_task(task: PlanTask, calendar: WorkCalendar) -> Task:
+    length = span(task.duration, task.pauses)
     rule = constraint_rule(task, calendar)
-    return Task(task.id, task.duration) if rule is None else Task(task.id, task.duration, *rule)
+    return Task(task.id, length) if rule is None else Task(task.id, length, *rule)

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from charter.engine.model import Constraint, LinkType
+from charter.engine.splits import Pauses
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,6 +21,7 @@ class PlanTask:
     actual_start: datetime | None = None
     actual_finish: datetime | None = None
     milestone: bool = False
+    pauses: Pauses = ()  # splits (``charter.engine.splits``), on the task's calendar
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +45,7 @@ class TaskDates:
     summary: bool
     percent_complete: int  # rolled up for summaries (duration-weighted, like MS Project)
     duration: int  # working minutes (summaries: from their rolled-up dates)
+    segments: tuple[tuple[datetime, datetime], ...] = ()  # a split task's runs of work
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,9 +1,10 @@
 """Resource utilisation per ISO week: the work of each assignment against each resource's capacity.
 
-An assignment's work is spread over its task's working time on the assignment's calendar with a
-flat contour, as Microsoft Project's default: the minutes it puts in a week are
-``work × working minutes of the task in that week ÷ working minutes of the whole task``. A
-resource's capacity in a week is ``max_units × working minutes of its calendar in that week``.
+An assignment's work is spread over its task's working time on the assignment's calendar (a
+split task's pauses left out) with a flat contour, as Microsoft Project's default: the minutes
+it puts in a week are ``work × working minutes of the task in that week ÷ working minutes of
+the whole task``. A resource's capacity in a week is ``max_units × working minutes of its
+calendar in that week``.
 Arithmetic is exact (fractions), so the weeks of a task add up to its work to the minute.
 """
 
@@ -43,7 +44,8 @@ class Capacity:
 @dataclass(frozen=True, slots=True)
 class Load:
     """An assignment: ``work`` working minutes of ``resource`` on ``task`` (``start`` to
-    ``finish``, naive local time), spread on ``calendar``."""
+    ``finish``, naive local time), spread on ``calendar``; a split task puts none in its
+    ``gaps`` (the pauses between its segments)."""
 
     resource: Hashable
     task: Hashable
@@ -51,6 +53,17 @@ class Load:
     finish: datetime
     work: int
     calendar: Hashable
+    gaps: tuple[tuple[datetime, datetime], ...] = ()
+
+    def minutes(self, calendar: "WorkingTime", start: datetime, end: datetime) -> int:
+        """The task's working minutes from ``start`` to ``end`` on ``calendar``, its gaps
+        left out."""
+        minutes = calendar.working_minutes(start, end)
+        for gap_start, gap_end in self.gaps:
+            first, last = max(start, gap_start), min(end, gap_end)
+            if last > first:
+                minutes -= calendar.working_minutes(first, last)
+        return minutes
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,7 +140,7 @@ def spread(load: Load, calendar: WorkingTime, weeks: Sequence[date]) -> dict[dat
     holiday) puts all its work in the week it starts."""
     if load.work <= 0:
         return {}
-    total = calendar.working_minutes(load.start, load.finish) if load.finish > load.start else 0
+    total = load.minutes(calendar, load.start, load.finish) if load.finish > load.start else 0
     if total <= 0:
         week = week_of(load.start.date())
         index = bisect_left(weeks, week)
@@ -141,7 +154,7 @@ def spread(load: Load, calendar: WorkingTime, weeks: Sequence[date]) -> dict[dat
         end = min(load.finish, _midnight(week + WEEK))
         if end <= start:
             continue
-        minutes = calendar.working_minutes(start, end)
+        minutes = load.minutes(calendar, start, end)
         if minutes:
             shares[week] = Fraction(load.work * minutes, total)
     return shares

@@ -19,6 +19,7 @@ from django.utils import timezone
 from charter.engine.calendar import Interval, WorkCalendar
 from charter.engine.model import Constraint, LinkType
 from charter.engine.plan import PlanLink, PlanSchedule, PlanTask, TaskDates, schedule_plan
+from charter.engine.splits import normalised
 from charter.planning.models import Calendar, CalendarException, Dependency, Project, Task
 from charter.planning.models.calendars import parse_hours
 from charter.resources.choices import TIME_BASED
@@ -33,6 +34,7 @@ SCHEDULED_FIELDS = [
     "free_float",
     "is_critical",
     "constraint_violated",
+    "segments",
 ]
 # A summary task's duration and % complete are not entered: they roll up from the tasks under it.
 ROLLED_UP_FIELDS = ["duration", "percent_complete", "effort_hours"]
@@ -48,6 +50,7 @@ INPUT_FIELDS = [
     "effort_hours",
     "actual_start",
     "actual_finish",
+    "pauses",
 ]
 # The calendars are built over 3 years first, and larger ranges only for plans that need them;
 # a plan longer than the last is a data error, not a plan.
@@ -208,10 +211,13 @@ def _resource_calendars(project: Project, without_own: set[int]) -> dict[int, in
 
 
 def _plan_task(row: Task, calendar_id: int | None) -> PlanTask:
+    """The row as the engine takes it; pauses the task's duration no longer holds (it was
+    shortened since leveling split it, say) are left out."""
+    duration = 0 if row.is_milestone else row.duration
     return PlanTask(
         id=row.pk,
         parent=row.parent_id,
-        duration=0 if row.is_milestone else row.duration,
+        duration=duration,
         constraint=Constraint(row.constraint_type),
         constraint_date=to_local(row.constraint_date),
         calendar=str(calendar_id) if calendar_id else None,
@@ -219,6 +225,7 @@ def _plan_task(row: Task, calendar_id: int | None) -> PlanTask:
         actual_start=to_local(row.actual_start),
         actual_finish=to_local(row.actual_finish),
         milestone=row.is_milestone,
+        pauses=normalised(duration, row.pauses),
     )
 
 
@@ -237,30 +244,47 @@ def run(plan: LoadedPlan) -> PlanSchedule:
     raise PlanTooLong(f"the plan runs past {RANGE_YEARS[-1]} years from {first}")
 
 
-def _schedule(
-    plan: LoadedPlan, first: datetime.date, last: datetime.date, status: datetime.date | None
-) -> PlanSchedule:
-    # One query for every calendar's exceptions; ValueError (no working time) reaches run().
+def _engine_calendars(
+    plan: LoadedPlan, first: datetime.date, last: datetime.date
+) -> tuple[WorkCalendar, dict[str, WorkCalendar]]:
+    """The project calendar and the tasks' calendars by ``PlanTask.calendar`` key, in one query
+    for every calendar's exceptions; ValueError when one has no working time."""
     exceptions = calendar_exceptions(plan.calendars.values(), first, last)
     calendars = {
         key: _engine_calendar(row, first, last, exceptions) for key, row in plan.calendars.items()
     }
     project_calendar = calendars.pop(None)
+    return project_calendar, {str(key): calendar for key, calendar in calendars.items()}
+
+
+def task_calendars(
+    plan: LoadedPlan, first: datetime.date, last: datetime.date
+) -> dict[int, WorkCalendar]:
+    """Task id → the calendar it is scheduled on (its own, its resources', else the project's)
+    over ``first``..``last``."""
+    project_calendar, by_key = _engine_calendars(plan, first, last)
+    return {task.id: by_key.get(task.calendar or "", project_calendar) for task in plan.tasks}
+
+
+def _schedule(
+    plan: LoadedPlan, first: datetime.date, last: datetime.date, status: datetime.date | None
+) -> PlanSchedule:
+    # ValueError (a calendar without working time) reaches run().
+    project_calendar, by_key = _engine_calendars(plan, first, last)
     start = project_calendar.start_of(
         project_calendar.to_index(
             datetime.datetime.combine(plan.project.start_date, datetime.time())
         )
     )
-    task_calendars = {str(key): calendar for key, calendar in calendars.items()}
     return schedule_plan(
         [
-            _in_working_time(task, task_calendars.get(task.calendar or "", project_calendar))
+            _in_working_time(task, by_key.get(task.calendar or "", project_calendar))
             for task in plan.tasks
         ],
         plan.links,
         calendar=project_calendar,
         start=start,
-        calendars=task_calendars,
+        calendars=by_key,
         status_date=_status_moment(project_calendar, status),
     )
 
@@ -334,6 +358,10 @@ def _apply(row: Task, dates: TaskDates, effort: Decimal | None) -> bool:
         dates.free_float,
         dates.critical,
         dates.violated,
+        [
+            [to_aware(start).isoformat(), to_aware(finish).isoformat()]
+            for start, finish in dates.segments
+        ],
     )
     fields = SCHEDULED_FIELDS
     if dates.summary:

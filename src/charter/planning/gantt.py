@@ -31,6 +31,12 @@ class Bar:
     baseline_x: float | None = None
     baseline_width: float | None = None
     version: int = 0
+    segments: tuple[tuple[float, float], ...] = ()  # a split task's runs: (x, width)
+
+    @property
+    def split_line(self) -> tuple[float, float] | None:
+        """Where the dotted line joining a split task's segments runs: (x1, x2)."""
+        return (self.x, self.x + self.width) if self.segments else None
 
     @property
     def shape(self) -> str:
@@ -97,7 +103,8 @@ def chart(
     editable: bool = True,
 ) -> Chart:
     """``rows`` are tasks (start, finish, is_summary, is_milestone, is_critical,
-    percent_complete); ``links`` (predecessor id, successor id, type, critical) among them;
+    percent_complete, segment_moments when split); ``links`` (predecessor id, successor id,
+    type, critical) among them;
     ``baseline`` task id → (start, finish); ``span`` the plan's first and last moment."""
     px = PX_PER_DAY[zoom]
     first, last = _padded(span, zoom)
@@ -155,6 +162,10 @@ def _bar(task: Any, row: int, scale: Scale, baseline: tuple[Any, Any] | None) ->
         baseline_x=base_x,
         baseline_width=base_width,
         version=getattr(task, "version", 0),
+        segments=tuple(
+            (scale.x(first), max(scale.x(last) - scale.x(first), 2.0))
+            for first, last in getattr(task, "segment_moments", ())
+        ),
     )
 
 

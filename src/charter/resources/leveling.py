@@ -19,14 +19,20 @@ The mapping, in the engine's words:
 - ``late_start`` is the task's late start from the calendar-aware schedule, so tasks with float
   are delayed first; priority (1–1000) breaks ties, the project's priority first across projects.
 
-Tasks are never split: a task needs its resources for a whole run of working days.
+Splitting. With ``Options.split`` every movable task of two days or more is splittable: the
+engine may stop it where a resource it needs is short and resume it later, and links from a
+task's finish (FS, FF) wait for its real finish. Without it a task needs its resources for a
+whole run of working days, and a movable task that is split now is proposed joined again, as
+Microsoft Project clears leveling splits before it levels. A task that keeps its dates is read
+as it runs now, its segments included.
 """
 
 import datetime
 import hashlib
+import itertools
 import math
 from bisect import bisect_left
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -41,7 +47,14 @@ from charter.engine.leveling import (
     start_to_start_lag,
 )
 from charter.engine.model import LinkType
-from charter.planning.adapters import project_calendar, to_aware, to_local
+from charter.engine.splits import normalised
+from charter.planning.adapters import (
+    load_plan,
+    project_calendar,
+    task_calendars,
+    to_aware,
+    to_local,
+)
 from charter.planning.choices import TaskConstraint
 from charter.planning.models import MINUTES_PER_DAY, Calendar, Dependency, Project, Task
 from charter.planning.models.calendars import CalendarException
@@ -71,7 +84,11 @@ TASK_FIELDS = (
     "finish",
     "late_start",
     "version",
+    "segments",
 )
+
+
+type Run = tuple[int, int]  # (first period, length)
 
 
 class NoWorkingDays(ValueError):
@@ -83,6 +100,7 @@ class Options:
     scope: str = LevelingScope.PROJECT
     date_from: datetime.date | None = None
     date_to: datetime.date | None = None
+    split: bool = False
 
     def in_range(self, day: datetime.date) -> bool:
         return (self.date_from is None or day >= self.date_from) and (
@@ -100,6 +118,7 @@ class Loaded:
     tasks: dict[int, Task]  # every task read, summaries too
     movable: set[int]
     start: dict[int, int]  # task id → its current start period (non-summary tasks)
+    current: dict[int, list[Run]]  # task id → the runs it has now (non-summary tasks)
     duration: dict[int, int]  # task id → working days
     demand: dict[int, dict[int, int]]  # task id → resource id → units × 100
     fixed_use: dict[int, dict[int, int]]  # resource id → period → units × 100 used by fixed tasks
@@ -279,6 +298,7 @@ def load(project: Project, *, actor: Any, options: Options) -> Loaded:
         tasks=tasks,
         movable=set(),
         start={},
+        current={},
         duration=duration,
         demand=demand,
         fixed_use={},
@@ -287,6 +307,7 @@ def load(project: Project, *, actor: Any, options: Options) -> Loaded:
         resource_names=names,
     )
     loaded.start = {pk: loaded.period_of(day) for pk, day in starts.items() if day is not None}
+    loaded.current = {pk: _current_runs(loaded, task) for pk, task in leaves.items()}
     loaded.capacity = _capacity(resources, calendar, days)
 
     def may_move(task: Task) -> bool:
@@ -300,13 +321,13 @@ def load(project: Project, *, actor: Any, options: Options) -> Loaded:
 
     loaded.movable = {pk for pk, task in leaves.items() if may_move(task)}
     base = {p.pk: loaded.period_of(_base_day(p)) for p in projects}
-    _take_fixed_use(loaded, leaves, base, finishes)
+    _take_fixed_use(loaded, leaves, base)
     release = {
         pk: max(loaded.start[pk], base[leaves[pk].project_id], _constraint_release(loaded, task))
         for pk, task in leaves.items()
         if pk in loaded.movable
     }
-    precedences = _precedences(loaded, tasks, leaves, finishes, links, release)
+    precedences = _precedences(loaded, tasks, leaves, links, release, split=options.split)
     priority = _priorities(
         by_pk, (leaves[pk] for pk in loaded.movable), options.scope == LevelingScope.ACROSS
     )
@@ -319,6 +340,7 @@ def load(project: Project, *, actor: Any, options: Options) -> Loaded:
             deadline=_deadline(loaded, leaves[pk]),
             priority=priority[pk],
             late_start=_late_start(loaded, leaves[pk]),
+            splittable=options.split and duration[pk] > 1,
         )
         for pk in sorted(loaded.movable)
     ]
@@ -371,28 +393,44 @@ def _capacity(
     }
 
 
-def _take_fixed_use(
-    loaded: Loaded,
-    leaves: dict[int, Task],
-    base: dict[int, int],
-    finishes: dict[int, datetime.date | None],
-) -> None:
-    """What tasks that keep their dates use: an unstarted one its whole run, a started one
+def _current_runs(loaded: Loaded, task: Task) -> list[Run]:
+    """The working days ``task`` takes now: its segments when it is split; else a started
+    task from its start to its finish (a gap left by the status date included), an unstarted
+    one its duration from its start."""
+    if task.segments:
+        firsts = [loaded.period_of(_day(start)) for start, _finish in task.segment_moments]
+        lasts = [loaded.period_of(_day(finish)) for _start, finish in task.segment_moments]
+        return [(first, last - first + 1) for first, last in zip(firsts, lasts, strict=True)]
+    first = loaded.start[task.pk]
+    finish = _local_day(task.finish)
+    if _is_started(task) and finish is not None:
+        return [(first, loaded.period_of(finish) - first + 1)]
+    return [(first, loaded.duration[task.pk])]
+
+
+def _day(moment: datetime.datetime) -> datetime.date:
+    day = _local_day(moment)
+    assert day is not None
+    return day
+
+
+def _periods(runs: Iterable[Run]) -> Iterable[int]:
+    for first, length in runs:
+        yield from range(first, first + length)
+
+
+def _take_fixed_use(loaded: Loaded, leaves: dict[int, Task], base: dict[int, int]) -> None:
+    """What tasks that keep their dates use: an unstarted one all its runs, a started one
     what remains after the status date, a finished one nothing."""
     for pk, task in leaves.items():
         if pk in loaded.movable or _is_done(task) or not loaded.demand[pk]:
             continue
-        first = loaded.start[pk]
-        if _is_started(task):
-            finish = finishes[pk]
-            last = loaded.period_of(finish) if finish else first + loaded.duration[pk] - 1
-            first = max(first, base[task.project_id])
-        else:
-            last = first + loaded.duration[pk] - 1
+        after = base[task.project_id] if _is_started(task) else 0
         for rid, units in loaded.demand[pk].items():
             use = loaded.fixed_use.setdefault(rid, {})
-            for period in range(first, last + 1):
-                use[period] = use.get(period, 0) + units
+            for period in _periods(loaded.current[pk]):
+                if period >= after:
+                    use[period] = use.get(period, 0) + units
 
 
 def _minus(capacity: list[int], use: dict[int, int]) -> list[int]:
@@ -426,16 +464,28 @@ def _late_start(loaded: Loaded, task: Task) -> int | None:
     return loaded.period_of(day) if day is not None else None
 
 
+def _link_gap(
+    kind: LinkType, lag: int, predecessor: int, successor: int, *, split: bool
+) -> tuple[int, bool]:
+    """A link as the engine's (lag, from_finish): from the predecessor's finish for FS and FF
+    when tasks may be split (or the predecessor is split now), else a start-to-start lag."""
+    if split and kind in (LinkType.FS, LinkType.FF):
+        return (lag if kind is LinkType.FS else lag - successor), True
+    return start_to_start_lag(kind, lag, predecessor, successor), False
+
+
 def _precedences(
     loaded: Loaded,
     tasks: dict[int, Task],
     leaves: dict[int, Task],
-    finishes: dict[int, datetime.date | None],
     links: list[tuple[int, int, str, int]],
     release: dict[int, int],
+    *,
+    split: bool,
 ) -> list[Precedence]:
     """Links among movable tasks; a link from a task that keeps its dates raises its
-    successor's release instead. A summary's links pass to the tasks under it."""
+    successor's release instead, from its start or its real finish. A summary's links pass
+    to the tasks under it."""
     under: dict[int, list[int]] = {}
     for pk in leaves:
         parent = tasks[pk].parent_id
@@ -456,22 +506,90 @@ def _precedences(
             return inner
         if side == "S":
             return [min(inner, key=lambda t: loaded.start[t])]
-        return [max(inner, key=lambda t: loaded.start[t] + loaded.duration[t])]
+        return [max(inner, key=lambda t: _finish(loaded.current[t]))]
 
-    seen: dict[tuple[int, int], int] = {}
+    seen: dict[tuple[int, int, bool], int] = {}
     for pred, succ, kind, lag in links:
         for p in ends(pred, kind[0], True):
             for s in ends(succ, kind[1], False):
                 if p == s or s not in loaded.movable:
                     continue
-                gap = start_to_start_lag(
-                    LinkType(kind), _lag_days(lag), loaded.duration[p], loaded.duration[s]
+                movable = p in loaded.movable
+                gap, from_finish = _link_gap(
+                    LinkType(kind),
+                    _lag_days(lag),
+                    loaded.duration[p],
+                    loaded.duration[s],
+                    split=split or not movable,
                 )
-                if p in loaded.movable:
-                    seen[(p, s)] = max(seen.get((p, s), gap), gap)
+                if movable:
+                    seen[(p, s, from_finish)] = max(seen.get((p, s, from_finish), gap), gap)
                 else:
-                    release[s] = max(release[s], loaded.start[p] + gap)
-    return [Precedence(p, s, gap) for (p, s), gap in sorted(seen.items())]
+                    now = loaded.current[p]
+                    release[s] = max(release[s], (_finish(now) if from_finish else now[0][0]) + gap)
+    return [
+        Precedence(p, s, gap, from_finish=from_finish)
+        for (p, s, from_finish), gap in sorted(seen.items())
+    ]
+
+
+def _finish(runs: Sequence[Run]) -> int:
+    """The period after the last of ``runs``."""
+    first, length = runs[-1]
+    return first + length
+
+
+def proposed_pauses(
+    moves: Sequence[Mapping[str, Any]], tasks: Mapping[int, Task]
+) -> dict[int, list[list[int]]]:
+    """Task id → the pauses applying ``moves`` gives a task leveling splits, or joins again
+    (then none): the working minutes, on the task's own calendar, of its segments' days and
+    of the days between them."""
+    changing = [move for move in moves if move.get("segments_after") or move.get("split_before")]
+    by_project: dict[int, list[Mapping[str, Any]]] = {}
+    for move in changing:
+        by_project.setdefault(tasks[move["task_id"]].project_id, []).append(move)
+    pauses: dict[int, list[list[int]]] = {}
+    for project_moves in by_project.values():
+        days = {
+            move["task_id"]: [
+                (_local_date(first), _local_date(last))
+                for first, last in move.get("segments_after", ())
+            ]
+            for move in project_moves
+        }
+        every_day = [day for runs in days.values() for run in runs for day in run]
+        if not every_day:
+            pauses.update({pk: [] for pk in days})
+            continue
+        plan = load_plan(tasks[next(iter(days))].project)
+        calendars = task_calendars(
+            plan, min(every_day), max(every_day) + datetime.timedelta(days=1)
+        )
+        for pk, runs in days.items():
+            pauses[pk] = _pauses(runs, calendars[pk], tasks[pk].duration) if runs else []
+    return pauses
+
+
+def _local_date(moment: str) -> datetime.date:
+    return datetime.datetime.fromisoformat(moment).date()
+
+
+def _pauses(
+    runs: Sequence[tuple[datetime.date, datetime.date]], calendar: Any, duration: int
+) -> list[list[int]]:
+    def minutes(first: datetime.date, after_last: datetime.date) -> int:
+        return calendar.working_minutes(_midnight(first), _midnight(after_last))
+
+    found, worked = [], 0
+    for (first, last), (resume, _end) in itertools.pairwise(runs):
+        worked += minutes(first, last + datetime.timedelta(days=1))
+        found.append((worked, minutes(last + datetime.timedelta(days=1), resume)))
+    return [list(pause) for pause in normalised(duration, found)]
+
+
+def _midnight(day: datetime.date) -> datetime.datetime:
+    return datetime.datetime.combine(day, datetime.time())
 
 
 def solve(
@@ -486,15 +604,14 @@ def solve(
     )
 
 
-def over_allocations(loaded: Loaded, starts: dict[int, int]) -> int:
+def over_allocations(loaded: Loaded, runs: Mapping[int, Sequence[Run]]) -> int:
     """How many (resource, working day) pairs ask for more than the resource has, with the
-    movable tasks at ``starts`` (their current start where it has none)."""
+    movable tasks on ``runs`` (where they run now when it has none)."""
     use = {rid: dict(periods) for rid, periods in loaded.fixed_use.items()}
     for pk in loaded.movable:
-        start = starts.get(pk, loaded.start[pk])
         for rid, units in loaded.demand[pk].items():
             periods = use.setdefault(rid, {})
-            for period in range(start, start + loaded.duration[pk]):
+            for period in _periods(runs.get(pk, loaded.current[pk])):
                 periods[period] = periods.get(period, 0) + units
     return sum(
         1
@@ -513,20 +630,53 @@ def _shifted(moment: datetime.datetime, loaded: Loaded, delay: int) -> datetime.
     return to_aware(datetime.datetime.combine(target, local.time()))
 
 
+def _at(loaded: Loaded, period: int, time_of: datetime.datetime) -> datetime.datetime:
+    """The working day ``period`` at the local time of day of ``time_of``."""
+    local = to_local(time_of)
+    assert local is not None
+    return to_aware(datetime.datetime.combine(loaded.day_of(period), local.time()))
+
+
+def _segments(loaded: Loaded, task: Task, runs: Sequence[Run]) -> list[list[str]]:
+    """A split task's runs as [start, finish] moments (its start's and finish's time of day);
+    empty when it runs in one piece."""
+    if len(runs) < 2:
+        return []
+    return [
+        [
+            _at(loaded, first, task.start).isoformat(),
+            _at(loaded, first + n - 1, task.finish).isoformat(),
+        ]
+        for first, n in runs
+    ]
+
+
+def leveled_runs(loaded: Loaded, result: Result) -> dict[int, list[Run]]:
+    """Each placed movable task's runs in ``result``."""
+    activities = {activity.id: activity for activity in loaded.problem.activities}
+    return {
+        pk: list(result.runs_of(activities[pk])) for pk in loaded.movable if pk in result.starts
+    }
+
+
 def describe(loaded: Loaded, result: Result) -> dict[str, Any]:
-    """The proposal's result as JSON: moves (before and after), unplaced tasks with reasons,
-    the proposal project's finish before and after, over-allocations before and after."""
+    """The proposal's result as JSON: moves (before and after, with the segments of a task
+    leveling splits), unplaced tasks with reasons, the proposal project's finish before and
+    after, over-allocations before and after."""
     moves = []
     proposed: dict[int, tuple[datetime.datetime, datetime.datetime]] = {}
-    for pk in sorted(
-        loaded.movable, key=lambda t: (loaded.tasks[t].project_id, loaded.tasks[t].position)
-    ):
-        new = result.starts.get(pk)
-        delay = 0 if new is None else new - loaded.start[pk]
-        if delay <= 0:
+    after = leveled_runs(loaded, result)
+    for pk in sorted(after, key=lambda t: (loaded.tasks[t].project_id, loaded.tasks[t].position)):
+        runs, now = after[pk], loaded.current[pk]
+        delay = runs[0][0] - loaded.start[pk]
+        if runs == now:
             continue
         task = loaded.tasks[pk]
-        start, finish = _shifted(task.start, loaded, delay), _shifted(task.finish, loaded, delay)
+        start = _shifted(task.start, loaded, delay)
+        if len(runs) == len(now) == 1:
+            finish = _shifted(task.finish, loaded, delay)
+        else:
+            finish = _at(loaded, _finish(runs) - 1, task.finish)
         proposed[pk] = (start, finish)
         moves.append(
             {
@@ -541,8 +691,10 @@ def describe(loaded: Loaded, result: Result) -> dict[str, Any]:
                 "finish_before": task.finish.isoformat(),
                 "start_after": start.isoformat(),
                 "finish_after": finish.isoformat(),
-                "snet": loaded.day_of(new).isoformat(),
+                "snet": loaded.day_of(runs[0][0]).isoformat(),
                 "delay_days": delay,
+                "segments_after": _segments(loaded, task, runs),
+                "split_before": len(now) > 1,
             }
         )
     unplaced = [
@@ -573,7 +725,7 @@ def describe(loaded: Loaded, result: Result) -> dict[str, Any]:
         "finish_before": finish_before.isoformat() if finish_before else None,
         "finish_after": finish_after.isoformat() if finish_after else None,
         "over_before": over_allocations(loaded, {}),
-        "over_after": over_allocations(loaded, dict(result.starts)),
+        "over_after": over_allocations(loaded, after),
         "optimal": result.optimal,
         "solver": result.solver,
         "makespan_days": result.makespan,

@@ -178,6 +178,20 @@ def scheduled_local(moment: datetime.datetime | None) -> datetime.datetime:
     return local
 
 
+def task_load(resource: Hashable, key: Hashable, task: Task, work: int, calendar: Hashable) -> Load:
+    """``work`` minutes of ``resource`` over scheduled ``task`` (none in a split task's
+    pauses), as the engine spreads them; ``key`` names the load's share in a cell."""
+    return Load(
+        resource=resource,
+        task=key,
+        start=scheduled_local(task.start),
+        finish=scheduled_local(task.finish),
+        work=work,
+        calendar=calendar,
+        gaps=tuple((scheduled_local(first), scheduled_local(last)) for first, last in task.gaps),
+    )
+
+
 def _in_window(user: Any, window: Window) -> Any:
     """The assignments ``user`` may see on scheduled tasks overlapping the window."""
     return Assignment.objects.for_user(user).filter(
@@ -247,13 +261,12 @@ def _compute(
     )
     by_id = {resource.pk: resource for resource in resources}
     loads = [
-        Load(
-            resource=a.resource_id,
-            task=a.task_id,
-            start=scheduled_local(a.task.start),
-            finish=scheduled_local(a.task.finish),
-            work=a.work,
-            calendar=by_id[a.resource_id].calendar_id
+        task_load(
+            a.resource_id,
+            a.task_id,
+            a.task,
+            a.work,
+            by_id[a.resource_id].calendar_id
             or a.task.calendar_id
             or a.task.project.calendar_id
             or default,

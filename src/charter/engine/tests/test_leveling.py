@@ -1,4 +1,5 @@
 from collections import defaultdict
+from itertools import pairwise
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -33,13 +34,30 @@ def fs(pred: Activity, succ: Activity, lag: int = 0) -> Precedence:
 
 
 def violations(problem: Problem, result: Result) -> list[str]:
-    """Brute force: every precedence, release and every period of every resource."""
+    """Brute force: every precedence, release, run and every period of every resource. An
+    activity's periods come from its runs when it has some, and its finish is the end of its
+    last run, both worked out here rather than by the engine."""
     found = []
     starts = result.starts
     acts = {a.id: a for a in problem.activities}
+    periods: dict[int, list[int]] = {}
+    for a_id, start in starts.items():
+        a = acts[a_id]
+        runs = list(result.runs.get(a_id, [(start, a.duration)]))
+        if a_id in result.runs and (len(runs) < 2 or not a.splittable):
+            found.append(f"{a_id} has runs without being split or splittable")
+        if runs[0][0] != start or sum(length for _at, length in runs) != a.duration:
+            found.append(f"{a_id}: runs {runs} do not start at {start} or add up to its duration")
+        if len(runs) > 1 and any(length <= 0 for _at, length in runs):
+            found.append(f"{a_id}: an empty run")
+        if any(at <= prev + length for (prev, length), (at, _l) in pairwise(runs)):
+            found.append(f"{a_id}: runs {runs} overlap, touch or go backwards")
+        periods[a_id] = [t for at, length in runs for t in range(at, at + length)]
+    finish = {a_id: ts[-1] + 1 if ts else starts[a_id] for a_id, ts in periods.items()}
     for link in problem.precedences:
         if link.predecessor in starts and link.successor in starts:
-            if starts[link.successor] < starts[link.predecessor] + link.lag:
+            after = finish[link.predecessor] if link.from_finish else starts[link.predecessor]
+            if starts[link.successor] < after + link.lag:
                 found.append(f"precedence {link}")
         elif link.successor in starts:
             found.append(f"{link.successor} placed without its predecessor")
@@ -48,13 +66,17 @@ def violations(problem: Problem, result: Result) -> list[str]:
         a = acts[a_id]
         if start < a.release:
             found.append(f"{a_id} before its release")
-        if problem.horizon is not None and start + a.duration > problem.horizon:
+        if problem.horizon is not None and finish[a_id] > problem.horizon:
             found.append(f"{a_id} past the horizon")
+        if result.finish(a) != finish[a_id]:
+            found.append(f"{a_id}: Result.finish says {result.finish(a)}, not {finish[a_id]}")
         for r, units in a.demand.items():
-            for t in range(start, start + a.duration):
+            for t in periods[a_id]:
                 used[r, t] += units
     resources = {r.id: r for r in problem.resources}
     found += [f"resource {r} period {t}" for (r, t), u in used.items() if u > resources[r].at(t)]
+    if result.makespan != max(finish.values(), default=0):
+        found.append(f"makespan {result.makespan} is not the latest finish")
     placed_or_not = set(starts) | {u.id for u in result.unplaced}
     if placed_or_not != set(acts) or set(starts) & {u.id for u in result.unplaced}:
         found.append("an activity is both placed and unplaced, or neither")
@@ -163,7 +185,8 @@ def test_progress_reports_the_end() -> None:
 
 
 @st.composite
-def problems(draw: st.DrawFn, varying: bool = False) -> Problem:
+def problems(draw: st.DrawFn, varying: bool = False, splitting: bool = False) -> Problem:
+    """Small random problems; ``splitting`` adds splittable activities and from_finish links."""
     n = draw(st.integers(1, 8))
     caps = [draw(st.integers(1, 4)) for _ in range(2)]
     resources = []
@@ -180,11 +203,15 @@ def problems(draw: st.DrawFn, varying: bool = False) -> Problem:
                 demand={k: u for k, u in demand.items() if u},
                 release=draw(st.integers(0, 5)),
                 priority=draw(st.integers(1, 1000)),
+                splittable=splitting and draw(st.booleans()),
             )
         )
     pairs = [(i, j) for i in range(n) for j in range(i + 1, n)]
     links = draw(st.lists(st.sampled_from(pairs), unique=True, max_size=8)) if pairs else []
-    precedences = [Precedence(i, j, draw(st.integers(-3, 5))) for i, j in links]
+    precedences = [
+        Precedence(i, j, draw(st.integers(-3, 5)), splitting and draw(st.booleans()))
+        for i, j in links
+    ]
     return Problem(activities, precedences, resources)
 
 

@@ -10,6 +10,8 @@ from charter.engine.calendar import WorkCalendar
 from charter.engine.cpm import schedule
 from charter.engine.model import Constraint, CycleError, Link, LinkType, Task
 from charter.engine.plan import PlanLink, PlanSchedule, PlanTask, TaskDates, schedule_plan
+from charter.engine.splits import normalised
+from charter.engine.splits import span as split_span
 
 FS, SS, FF, SF = LinkType.FS, LinkType.SS, LinkType.FF, LinkType.SF
 DAY = 480  # 09:00–12:00 and 13:00–18:00
@@ -378,13 +380,16 @@ def tasks_at(
 ) -> PlanTask:
     constraint = draw(st.sampled_from(list(Constraint)))
     at = OFFICE.to_index(START) + draw(st.integers(0, 6 * DAY))
+    duration = draw(st.integers(0, 2 * DAY))
+    some_pauses = st.lists(st.tuples(st.integers(1, 2 * DAY), st.integers(1, DAY)), max_size=2)
     task = PlanTask(
         k,
         parent,
-        draw(st.integers(0, 2 * DAY)),
+        duration,
         constraint,
         OFFICE.start_of(at),
         draw(st.sampled_from(calendars)),
+        pauses=normalised(duration, draw(some_pauses)),
     )
     if not progress:
         return task
@@ -504,7 +509,12 @@ def test_one_calendar_without_progress_agrees_with_cpm(
     start = OFFICE.to_index(START)
     engine = schedule(
         [
-            Task(t.id, t.duration, t.constraint, OFFICE.to_index(t.constraint_date))  # type: ignore[arg-type]
+            Task(
+                t.id,
+                split_span(t.duration, t.pauses),
+                t.constraint,
+                OFFICE.to_index(t.constraint_date),  # type: ignore[arg-type]
+            )
             for t in tasks
         ],
         [Link(link.predecessor, link.successor, link.type, link.lag) for link in links],

@@ -58,6 +58,7 @@ REQUEST_NAMES = {
     "predecessor": "predecessor_id",
     "successor": "successor_id",
     "lag": "lag_days",
+    "pauses": "splits",
 }
 
 
@@ -69,6 +70,24 @@ def in_days(minutes: int | None) -> Decimal | None:
 
 
 # ---- schemas -----------------------------------------------------------------------------------
+
+
+class Split(Schema):
+    after_days: Decimal = Field(
+        gt=0, max_digits=7, decimal_places=2, description=f"Work done before it stops. {DAYS}"
+    )
+    pause_days: Decimal = Field(gt=0, max_digits=7, decimal_places=2, description=DAYS)
+
+
+class Segment(Schema):
+    start: datetime.datetime
+    finish: datetime.datetime
+
+
+SPLITS = (
+    "Pauses in the task's work, in order; leveling writes them and they move with the task. "
+    "Each comes after some work and before all of it is done."
+)
 
 
 class TaskOut(Schema):
@@ -101,11 +120,26 @@ class TaskOut(Schema):
     free_float_days: Decimal | None = Field(description=f"{COMPUTED} {DAYS}")
     is_critical: bool = Field(description="No float: a delay to it delays the finish.")
     constraint_violated: bool = Field(description="Its links push it past its constraint.")
+    splits: list[Split] = Field(description=SPLITS)
+    segments: list[Segment] = Field(
+        description=f"{COMPUTED} A split task's runs of work; empty when it is not split."
+    )
     version: int = Field(description="Raised by every saved edit; the ETag is this in quotes.")
 
     @staticmethod
     def resolve_duration_days(task: Task) -> Decimal | None:
         return in_days(task.duration)
+
+    @staticmethod
+    def resolve_splits(task: Task) -> list[dict[str, Decimal | None]]:
+        return [
+            {"after_days": in_days(worked), "pause_days": in_days(length)}
+            for worked, length in task.pauses
+        ]
+
+    @staticmethod
+    def resolve_segments(task: Task) -> list[dict[str, datetime.datetime]]:
+        return [{"start": start, "finish": finish} for start, finish in task.segment_moments]
 
     @staticmethod
     def resolve_total_float_days(task: Task) -> Decimal | None:
@@ -137,6 +171,7 @@ class TaskIn(Schema):
     cost: Decimal = Field(Decimal("0"), ge=0, max_digits=14, decimal_places=2)
     notes: str = ""
     client_visible: bool = False
+    splits: list[Split] = Field([], description=f"{SPLITS} [] joins them.")
 
 
 class NewTaskIn(TaskIn):
@@ -232,6 +267,11 @@ def _task_fields(values: dict[str, Any], project: Project) -> dict[str, Any]:
     for name, value in values.items():
         if name == "duration_days":
             fields["duration"] = days_to_minutes(value)
+        elif name == "splits":
+            fields["pauses"] = [
+                [days_to_minutes(split["after_days"]), days_to_minutes(split["pause_days"])]
+                for split in value
+            ]
         elif name == "owner_id":
             fields["owner"] = _owner(value)
         elif name == "calendar_id":

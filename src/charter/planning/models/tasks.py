@@ -2,6 +2,8 @@
 ``wbs``, ``outline_level``, ``position`` and ``is_summary`` true after every change to the tree;
 scheduling (``planning.adapters``) writes the computed dates."""
 
+import datetime
+import itertools
 from decimal import Decimal
 
 from django.conf import settings
@@ -104,6 +106,16 @@ class Task(Ordered, VersionedModel):
     external_uid = models.PositiveIntegerField(
         _("MS Project UID"), null=True, blank=True, editable=False
     )
+    pauses = models.JSONField(
+        _("splits"),
+        default=list,
+        blank=True,
+        editable=False,
+        help_text=_(
+            "Where the work stops and for how long: [work done before, pause] in working "
+            "minutes of the task's calendar. Leveling writes them; they move with the task."
+        ),
+    )
     # Written by scheduling; never edited by hand.
     start = models.DateTimeField(_("start"), null=True, blank=True, editable=False)
     finish = models.DateTimeField(_("finish"), null=True, blank=True, editable=False)
@@ -114,6 +126,13 @@ class Task(Ordered, VersionedModel):
     is_critical = models.BooleanField(_("critical"), default=False, editable=False)
     constraint_violated = models.BooleanField(
         _("constraint not met"), default=False, editable=False
+    )
+    segments = models.JSONField(
+        _("segments"),
+        default=list,
+        blank=True,
+        editable=False,
+        help_text=_("A split task's runs of work: [start, finish] pairs (ISO 8601)."),
     )
 
     objects = TaskQuerySet.as_manager()
@@ -146,6 +165,20 @@ class Task(Ordered, VersionedModel):
     @property
     def duration_in_days(self) -> Decimal:
         return days_of(self.duration)
+
+    @property
+    def segment_moments(self) -> list[tuple[datetime.datetime, datetime.datetime]]:
+        """A split task's runs of work as aware datetimes; empty when it is not split."""
+        return [
+            (datetime.datetime.fromisoformat(start), datetime.datetime.fromisoformat(finish))
+            for start, finish in self.segments
+        ]
+
+    @property
+    def gaps(self) -> list[tuple[datetime.datetime, datetime.datetime]]:
+        """The pauses between a split task's segments, as aware datetimes."""
+        moments = self.segment_moments
+        return [(before[1], after[0]) for before, after in itertools.pairwise(moments)]
 
 
 class Dependency(models.Model):

@@ -16,6 +16,7 @@ from charter.core import audit
 from charter.core.choices import ACTION_LABELS
 from charter.core.concurrency import update_versioned
 from charter.engine.model import CycleError
+from charter.engine.splits import check, normalised
 from charter.planning.adapters import schedule_project
 from charter.planning.models import Dependency, Project, Task
 from charter.planning.services.wbs import renumber
@@ -48,14 +49,16 @@ TASK_FIELDS = (
     "cost",
     "notes",
     "client_visible",
+    "pauses",
 )
 PROGRESS_FIELDS = ("percent_complete", "actual_start", "actual_finish")
 DATED_CONSTRAINTS = {"SNET", "SNLT", "FNET", "FNLT", "MSO", "MFO"}
 
 
-def _check(task: Task) -> None:
+def _check(task: Task, *, pauses_given: bool = False) -> None:
     """Field rules beyond the model's: a dated constraint needs its date, a milestone has no
-    duration, actual finish needs an actual start, 100% complete means finished."""
+    duration, actual finish needs an actual start, 100% complete means finished, splits given
+    must split the task (those it had are dropped where its new duration no longer holds them)."""
     errors: dict[str, str] = {}
     if task.constraint_type in DATED_CONSTRAINTS and task.constraint_date is None:
         errors["constraint_date"] = _("This constraint needs a date.")
@@ -63,6 +66,13 @@ def _check(task: Task) -> None:
         task.constraint_date = None
     if task.is_milestone:
         task.duration = 0
+    if pauses_given and not _splits(task.duration, task.pauses):
+        errors["pauses"] = _(
+            "Each split must come after some of the task's work and before all of it is done, "
+            "in order, and last some time."
+        )
+    else:
+        task.pauses = [list(pause) for pause in normalised(task.duration, task.pauses)]
     if task.actual_finish and not task.actual_start:
         errors["actual_start"] = _("A finished task needs its actual start too.")
     if task.calendar is not None and task.calendar.project_id not in (None, task.project_id):
@@ -72,6 +82,14 @@ def _check(task: Task) -> None:
     if errors:
         raise ValidationError(errors)
     task.full_clean(exclude=["project", "parent", "calendar", "owner"])
+
+
+def _splits(duration: int, pauses: Sequence[Sequence[int]]) -> bool:
+    try:
+        check(duration, [(int(worked), int(length)) for worked, length in pauses])
+    except (TypeError, ValueError):
+        return False
+    return True
 
 
 def _may_own(task: Task) -> bool:
@@ -122,7 +140,7 @@ def add_task(
         siblings.filter(order__gte=order).update(order=F("order") + 1)
     task = Task(project=project, parent=parent, order=order, **fields)
     task.name = (task.name or "").strip()
-    _check(task)
+    _check(task, pauses_given="pauses" in fields)
     task.save()
     renumber(project)
     _reschedule(project)
@@ -148,7 +166,7 @@ def update_task(
     before = audit.snapshot(task, TASK_FIELDS)
     for name, value in fields.items():
         setattr(task, name, value)
-    _check(task)
+    _check(task, pauses_given="pauses" in fields)
     update_versioned(task, expected_version=expected_version, fields=TASK_FIELDS)
     changes = audit.diff(before, audit.snapshot(task, TASK_FIELDS))
     if set(fields) <= set(PROGRESS_FIELDS):

@@ -122,6 +122,9 @@ HTML: dict[str, Case] = {
         method="post",
         data={"version": 1, "percent_complete": 10},
     ),
+    "planning:task_unsplit": Case(
+        MANAGERS_POST, kwargs=_fresh_task, method="post", data={"version": 1}
+    ),
     "planning:task_up": Case(MANAGERS_POST, kwargs=_task, method="post"),
     "planning:task_down": Case(MANAGERS_POST, kwargs=_task, method="post"),
     # A new task is at version 1; the drop day becomes a start-no-earlier-than constraint.

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from charter.core import policy
 from charter.core.concurrency import StaleEdit
-from charter.core.forms import submit
+from charter.core.forms import VersionedForm, submit
 from charter.planning import gantt
 from charter.planning.adapters import project_calendar, project_work_calendar
 from charter.planning.forms.plan import (
@@ -425,6 +425,25 @@ def task_progress(request: HttpRequest, pk: int) -> HttpResponse:
     return _task_page(request, task, progress_form=form, status=status)
 
 
+@require_POST
+@policy.requires("planning.task", "change")
+def task_unsplit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Join a split task's segments again: its work runs without a pause."""
+    task = visible_task(request, pk, "change")
+    form = VersionedForm(request.POST)
+    status = submit(
+        form,
+        lambda data: services.update_task(
+            task, actor=request.user, expected_version=data["version"], fields={"pauses": []}
+        ),
+    )
+    if status is None:
+        messages.success(request, _("The task is no longer split; the plan is rescheduled."))
+    else:
+        messages.error(request, " ".join(form.non_field_errors()) or _("Reload the page."))
+    return redirect(task.get_absolute_url())
+
+
 def _task_form(task: Task, data: QueryDict | None = None) -> TaskForm:
     initial = TaskForm.initial_of(task)
     return TaskForm(data, initial=initial, project=task.project, summary=task.is_summary)
@@ -512,6 +531,7 @@ urls = [
     path("tasks/<int:pk>/", task_detail, name="task_detail"),
     path("tasks/<int:pk>/row/", task_row, name="task_row"),
     path("tasks/<int:pk>/progress/", task_progress, name="task_progress"),
+    path("tasks/<int:pk>/unsplit/", task_unsplit, name="task_unsplit"),
     path("tasks/<int:pk>/up/", move, {"direction": "up"}, name="task_up"),
     path("tasks/<int:pk>/down/", move, {"direction": "down"}, name="task_down"),
     path("tasks/<int:pk>/drag/", drag, name="task_drag"),

@@ -31,6 +31,10 @@ class ProposeIn(Schema):
         le=services.TIME_LIMIT_MAX,
         description="Seconds; optimise mode only.",
     )
+    split: bool = Field(
+        False,
+        description="Leveling may split tasks of two days or more where a resource is busy.",
+    )
     date_from: datetime.date | None = Field(
         None, description="Only tasks starting from this day may move."
     )
@@ -48,6 +52,12 @@ class MoveOut(Schema):
     start_after: datetime.datetime
     finish_after: datetime.datetime
     delay_days: int = Field(description="Working days of the project calendar.")
+    segments_after: list[tuple[datetime.datetime, datetime.datetime]] = Field(
+        [], description="When leveling splits the task: its runs of work, [start, finish]."
+    )
+    split_before: bool = Field(
+        False, description="The task is split now; without segments_after it is joined again."
+    )
 
 
 class UnplacedOut(Schema):
@@ -116,6 +126,7 @@ def propose(request: HttpRequest, project_id: int, payload: ProposeIn) -> object
         options={
             "scope": payload.scope,
             "time_limit": payload.time_limit,
+            "split": payload.split,
             "date_from": payload.date_from and payload.date_from.isoformat(),
             "date_to": payload.date_to and payload.date_to.isoformat(),
         },

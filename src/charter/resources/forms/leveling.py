@@ -34,6 +34,15 @@ class LevelingForm(StyledForm, forms.Form):
         initial=services.DEFAULT_TIME_LIMIT,
         help_text=_("Optimise mode only: 1 to 30 seconds."),
     )
+    split = forms.BooleanField(
+        label=_("Leveling may split tasks"),
+        required=False,
+        help_text=_(
+            "A task of two days or more may stop where a resource it needs is busy and resume "
+            "later, as Microsoft Project's “leveling can create splits in remaining work”. "
+            "Otherwise a task keeps its resources for one unbroken run of working days."
+        ),
+    )
     date_from = forms.DateField(
         label=_("Only tasks starting from"),
         required=False,

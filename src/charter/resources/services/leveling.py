@@ -25,6 +25,7 @@ from charter.resources.models.leveling import LevelingProposal
 ACTION_LABELS.update({"leveled": gettext_lazy("leveled resources of")})
 
 TIME_LIMIT_MIN, TIME_LIMIT_MAX = 1, 30
+CHANGED_FIELDS = ("constraint_type", "constraint_date", "pauses")
 DEFAULT_TIME_LIMIT = 5  # seconds, when none is given
 PROGRESS_EVERY = 0.5  # seconds between two progress writes
 
@@ -57,6 +58,7 @@ def _options(options: Mapping[str, Any]) -> dict[str, Any]:
         raise ValidationError(errors)
     return {
         "scope": scope,
+        "split": bool(options.get("split")),
         "time_limit": time_limit,
         "date_from": dates["date_from"].isoformat() if dates["date_from"] else None,
         "date_to": dates["date_to"].isoformat() if dates["date_to"] else None,
@@ -69,6 +71,7 @@ def _engine_options(proposal: LevelingProposal) -> leveling.Options:
         scope=options.get("scope", LevelingScope.PROJECT),
         date_from=_date(options.get("date_from")),
         date_to=_date(options.get("date_to")),
+        split=bool(options.get("split")),
     )
 
 
@@ -165,8 +168,9 @@ def _decidable(proposal: LevelingProposal) -> LevelingProposal:
 @transaction.atomic
 def apply(proposal: LevelingProposal, *, actor: Any) -> LevelingProposal:
     """Give every moved task a "start no earlier than" constraint at its proposed start (as a
-    bar dragged on the Gantt does), reschedule each project touched once, and record one
-    "leveled" event per project listing its moves. Refused (ValidationError, nothing written)
+    bar dragged on the Gantt does) and the pauses of the segments proposed (none when it runs
+    in one piece), reschedule each project touched once, and record one "leveled" event per
+    project listing its moves. Refused (ValidationError, nothing written)
     when the proposal is not ready or a plan it read changed since it was computed."""
     locked = _decidable(proposal)
     moves = locked.result.get("moves", [])
@@ -182,19 +186,17 @@ def apply(proposal: LevelingProposal, *, actor: Any) -> LevelingProposal:
             _("The plan changed after this proposal was computed. Level again to see a new one.")
         )
     by_project: dict[int, list[dict[str, Any]]] = {}
+    pauses = leveling.proposed_pauses(moves, tasks)
     for move in moves:
         task = tasks[move["task_id"]]
-        before = audit.snapshot(task, ("constraint_type", "constraint_date"))
+        before = audit.snapshot(task, CHANGED_FIELDS)
         task.constraint_type = TaskConstraint.SNET
         task.constraint_date = datetime.datetime.combine(
             datetime.date.fromisoformat(move["snet"]), datetime.time(), tzinfo=local_zone()
         )
-        update_versioned(
-            task,
-            expected_version=task.version,
-            fields=("constraint_type", "constraint_date"),
-        )
-        after = audit.snapshot(task, ("constraint_type", "constraint_date"))
+        task.pauses = pauses.get(task.pk, task.pauses)
+        update_versioned(task, expected_version=task.version, fields=CHANGED_FIELDS)
+        after = audit.snapshot(task, CHANGED_FIELDS)
         by_project.setdefault(task.project_id, []).append(
             {
                 "task": f"{task.wbs} {task.name}".strip(),

@@ -144,7 +144,7 @@ def daily_minutes(load: Load, calendar: Any) -> dict[datetime.date, Fraction]:
     working time puts it all on its first day)."""
     if load.work <= 0:
         return {}
-    total = calendar.working_minutes(load.start, load.finish) if load.finish > load.start else 0
+    total = load.minutes(calendar, load.start, load.finish) if load.finish > load.start else 0
     if total <= 0:
         return {load.start.date(): Fraction(load.work)}
     days: dict[datetime.date, Fraction] = {}
@@ -152,7 +152,7 @@ def daily_minutes(load: Load, calendar: Any) -> dict[datetime.date, Fraction]:
     while day <= load.finish.date():
         start = max(load.start, _midnight(day))
         end = min(load.finish, _midnight(day + DAY))
-        if end > start and (minutes := calendar.working_minutes(start, end)):
+        if end > start and (minutes := load.minutes(calendar, start, end)):
             days[day] = Fraction(load.work * minutes, total)
         day += DAY
     return days
@@ -163,7 +163,7 @@ def days_in_use(
 ) -> list[datetime.date]:
     """The days from ``first`` to ``last`` on which ``load``'s task is in progress: those with
     working time of it on ``calendar`` (a task without working time: the day it starts)."""
-    worked = load.finish > load.start and calendar.working_minutes(load.start, load.finish) > 0
+    worked = load.finish > load.start and load.minutes(calendar, load.start, load.finish) > 0
     if not worked:
         day = load.start.date()
         return [day] if first <= day <= last else []
@@ -172,7 +172,7 @@ def days_in_use(
     while day <= min(load.finish.date(), last):
         start = max(load.start, _midnight(day))
         end = min(load.finish, _midnight(day + DAY))
-        if end > start and calendar.working_minutes(start, end) > 0:
+        if end > start and load.minutes(calendar, start, end) > 0:
             days.append(day)
         day += DAY
     return days
@@ -296,14 +296,7 @@ def needs_by_week(project: Project, first: datetime.date, weeks: int) -> NeedsRe
     project_calendar = project.calendar_id or default
 
     def load(key: Any, row: Any, work: int, calendar: int) -> Load:
-        return Load(
-            resource=key,
-            task=row.pk,
-            start=utilisation.scheduled_local(row.task.start),
-            finish=utilisation.scheduled_local(row.task.finish),
-            work=work,
-            calendar=calendar,
-        )
+        return utilisation.task_load(key, row.pk, row.task, work, calendar)
 
     need_loads = [
         load(

@@ -74,6 +74,7 @@ def propose(request: HttpRequest, pk: int) -> HttpResponse:
                 options={
                     "scope": data["scope"],
                     "time_limit": data["time_limit"],
+                    "split": data["split"],
                     "date_from": data["date_from"] and data["date_from"].isoformat(),
                     "date_to": data["date_to"] and data["date_to"].isoformat(),
                 },
@@ -101,6 +102,9 @@ def _moves(proposal: LevelingProposal) -> list[dict[str, Any]]:
             "finish_before": _when(move["finish_before"]),
             "start_after": _when(move["start_after"]),
             "finish_after": _when(move["finish_after"]),
+            "segment_moments": [
+                (_when(first), _when(last)) for first, last in move.get("segments_after", ())
+            ],
         }
         for move in proposal.result.get("moves", [])
     ]
@@ -124,6 +128,9 @@ def _chart(proposal: LevelingProposal, moves: list[dict[str, Any]]) -> gantt.Cha
             parent_id=task.parent_id,
             start=after[task.pk]["start_after"] if task.pk in after else task.start,
             finish=after[task.pk]["finish_after"] if task.pk in after else task.finish,
+            segment_moments=(
+                after[task.pk]["segment_moments"] if task.pk in after else task.segment_moments
+            ),
             is_summary=task.is_summary,
             is_milestone=task.is_milestone,
             is_critical=False,
