@@ -2,13 +2,16 @@
 (some work overlaps), the people who do the work, milestones the client sees, the plan the client
 confirmed saved as the baseline, and one slip since then so the variance shows."""
 
+import datetime
 from decimal import Decimal
 
 from charter.accounts.models import User
+from charter.planning.adapters import project_work_calendar, to_aware, to_local
 from charter.planning.models import MINUTES_PER_DAY, Project, Task
 from charter.planning.services.baselines import save_baseline
-from charter.planning.services.plan import add_dependency, update_task
+from charter.planning.services.plan import add_dependency, add_task, update_task
 from charter.resources.choices import ResourceKind
+from charter.resources.models import Resource
 from charter.resources.services import assign, create_resource
 from charter.resources.services.needs import create_need, create_role
 
@@ -66,6 +69,10 @@ NEED = ("最终用户培训", "实施顾问", 80)
 # Equipment: two test servers, both in use while the data migration is rehearsed and one while
 # the integration tests run (hourly cost, a set-up fee per use).
 SERVERS = ("测试服务器集群", Decimal("2"), "35.00", "800.00", {"集成测试": 1, "数据迁移准备": 2})
+# A steering-committee briefing fixed on the blueprint's seventh working day takes its business
+# consultant away for that day: leveling either delays the blueprint or, allowed to split tasks,
+# stops it for the day. (task, its phase, who, the task it interrupts, working days after its start)
+BRIEFING = ("指导委员会汇报", "方案设计", "刘洋", "业务蓝图设计", 6)
 
 
 def seed_plan(project: Project, *, manager: User) -> None:
@@ -87,6 +94,7 @@ def seed_plan(project: Project, *, manager: User) -> None:
             fields={"client_visible": True},
         )
     add_people(tasks, manager=manager)
+    add_briefing(project, tasks, manager=manager)
     project.refresh_from_db()
     save_baseline(project, actor=manager, number=0, name="客户确认的计划")
     name, days = SLIPPED
@@ -97,6 +105,28 @@ def seed_plan(project: Project, *, manager: User) -> None:
         expected_version=task.version,
         fields={"duration": days * MINUTES_PER_DAY, "notes": "接口数量比方案评审时多 4 个。"},
     )
+
+
+def add_briefing(project: Project, tasks: dict[str, Task], *, manager: User) -> None:
+    name, phase, who, interrupted, after_days = BRIEFING
+    work = Task.objects.get(pk=tasks[interrupted].pk)
+    calendar = project_work_calendar(project, [work])
+    start = to_local(work.start)
+    assert start is not None  # the plan is scheduled
+    day = calendar.start_of(calendar.to_index(start) + after_days * MINUTES_PER_DAY).date()
+    briefing = add_task(
+        project,
+        actor=manager,
+        parent=tasks[phase],
+        fields={
+            "name": name,
+            "duration": MINUTES_PER_DAY,
+            "constraint_type": "MSO",
+            "constraint_date": to_aware(datetime.datetime.combine(day, datetime.time())),
+            "client_visible": True,
+        },
+    )
+    assign(briefing, Resource.objects.get(name=who), actor=manager)
 
 
 def add_people(tasks: dict[str, Task], *, manager: User) -> None:

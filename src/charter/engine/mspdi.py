@@ -6,6 +6,10 @@ that they cannot carry. ``charter.engine.mspdi_writer`` writes them back as MSPD
 
 Durations and lags in MSPDI are working time whatever unit they are displayed in (days are
 ``MinutesPerDay``); only the *elapsed* formats count calendar time.
+
+An assignment's remaining work over time (``TimephasedData`` of Type 1) is read as periods of
+work; Microsoft Project writes one a day, and a period without work between periods of work is a
+split of the task. The other types (actual work, baselines, costs) are not read.
 """
 
 import re
@@ -49,6 +53,12 @@ PERCENT_FORMATS = frozenset({19, 20, 51, 52})
 # MSPDI DayType: 1 = Sunday .. 7 = Saturday; 0 marks an exception (MSPDI 2003 form).
 _WEEKDAY_OF_DAY_TYPE = {1: 6, 2: 0, 3: 1, 4: 2, 5: 3, 6: 4, 7: 5}
 _DURATION = re.compile(r"^(-)?PT(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?$")
+
+
+# TimephasedData Type 1: AssignmentRemainingWork.
+REMAINING_WORK = 1
+
+type WorkPeriod = tuple[datetime, datetime, int]  # start, finish, work in minutes
 
 
 class MspdiError(ValueError):
@@ -148,6 +158,7 @@ class MspdiAssignment:
     work: int = 0  # minutes
     start: datetime | None = None
     finish: datetime | None = None
+    remaining_work: tuple[WorkPeriod, ...] = ()  # in time order; 0 work between work: a split
 
 
 @dataclass(frozen=True, slots=True)
@@ -440,4 +451,18 @@ def _assignment(element: ET.Element) -> MspdiAssignment:
         work=_minutes(element, "Work") or 0,
         start=_datetime(field_text(element, "Start")),
         finish=_datetime(field_text(element, "Finish")),
+        remaining_work=_remaining_work(element),
     )
+
+
+def _remaining_work(assignment: ET.Element) -> tuple[WorkPeriod, ...]:
+    """The assignment's remaining work periods in time order; a period without dates is left
+    out (some tools write them), one without a value has no work (as Microsoft Project writes
+    the days off)."""
+    periods = []
+    for element in assignment.findall("p:TimephasedData", NS):
+        start = _datetime(field_text(element, "Start"))
+        finish = _datetime(field_text(element, "Finish"))
+        if field_int(element, "Type", 0) == REMAINING_WORK and start and finish:
+            periods.append((start, finish, _minutes(element, "Value") or 0))
+    return tuple(sorted(periods))

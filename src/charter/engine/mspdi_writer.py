@@ -7,6 +7,8 @@ value, ``Nested`` for child elements), the order the reference files saved by Pr
 show, and one function walks the tables. Only what the dataclasses carry is written; Microsoft
 Project computes the rest (slack, costs, work) when it opens the file. Calendar exceptions use
 the ``<Exceptions>`` form of Project 2007 and later, which Project 2010 and ProjectLibre read.
+An assignment's remaining work periods go last in it as ``<TimephasedData>`` of Type 1 (one per
+period, measured in days: Unit 2), the form Microsoft Project reads a task's splits from.
 """
 
 import xml.etree.ElementTree as ET
@@ -22,6 +24,7 @@ from charter.engine.mspdi import (
     CONSTRAINT_TYPES,
     LINK_TYPES,
     NAMESPACE,
+    REMAINING_WORK,
     MspdiCalendar,
     MspdiProject,
     ResourceType,
@@ -34,6 +37,7 @@ _CONSTRAINT_CODES: dict[Constraint, int] = {kind: code for code, kind in CONSTRA
 _LINK_CODES: dict[LinkType, int] = {kind: code for code, kind in LINK_TYPES.items()}
 # A cost resource is Type 1 with IsCostResource: pj12.xsd allows Type 0 and 1 only.
 _RESOURCE_CODES = {ResourceType.MATERIAL: 0, ResourceType.WORK: 1, ResourceType.COST: 1}
+DAYS_UNIT = 2  # TimephasedData Unit: the time-scale unit of a period, as Microsoft Project writes
 
 
 # --- formats -------------------------------------------------------------------------------
@@ -239,6 +243,14 @@ _RESOURCE: Children = (
     Leaf("CalendarUID", lambda resource: resource.calendar_uid),
     Leaf("IsCostResource", lambda resource: resource.type is ResourceType.COST, _flag),
 )
+_TIMEPHASED_WORK: Children = (
+    Leaf("Type", lambda period: REMAINING_WORK),
+    Leaf("UID", lambda period: period[0]),  # the assignment's
+    Leaf("Start", lambda period: period[1], format_datetime),
+    Leaf("Finish", lambda period: period[2], format_datetime),
+    Leaf("Unit", lambda period: DAYS_UNIT),
+    Leaf("Value", lambda period: period[3], format_duration),
+)
 _ASSIGNMENT: Children = (
     Leaf("UID", lambda assignment: assignment.uid),
     Leaf("TaskUID", lambda assignment: assignment.task_uid),
@@ -247,6 +259,11 @@ _ASSIGNMENT: Children = (
     Leaf("Start", lambda assignment: assignment.start, format_datetime),
     Leaf("Units", lambda assignment: assignment.units, _number),
     Leaf("Work", lambda assignment: assignment.work, format_duration),
+    Nested(
+        "TimephasedData",
+        lambda assignment: [(assignment.uid, *period) for period in assignment.remaining_work],
+        _TIMEPHASED_WORK,
+    ),
 )
 _PROJECT: Children = (
     Leaf("SaveVersion", lambda project: SAVE_VERSION),

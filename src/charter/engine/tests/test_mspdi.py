@@ -340,6 +340,44 @@ def test_resources_and_assignments_are_read() -> None:
     ]
 
 
+def timephased_xml(kind: int, start: str | None, finish: str, value: str | None) -> str:
+    fields = {"Type": kind, "UID": 7, "Start": start, "Finish": finish, "Unit": 2, "Value": value}
+    body = "".join(f"<{tag}>{text}</{tag}>" for tag, text in fields.items() if text is not None)
+    return f"<TimephasedData>{body}</TimephasedData>"
+
+
+def test_the_remaining_work_over_time_is_read_in_time_order() -> None:
+    """Type 1 periods only; one without a value (Microsoft Project's days off) has no work;
+    one without a start is left out, as MPXJ does."""
+    periods = "".join(
+        [
+            timephased_xml(1, "2026-10-05T08:00:00", "2026-10-05T17:00:00", "PT8H0M0S"),
+            timephased_xml(1, "2026-10-01T08:00:00", "2026-10-02T08:00:00", "PT4H0M0S"),
+            timephased_xml(1, "2026-10-02T08:00:00", "2026-10-05T08:00:00", None),
+            timephased_xml(2, "2026-10-01T08:00:00", "2026-10-02T08:00:00", "PT4H0M0S"),
+            timephased_xml(1, None, "2026-10-02T08:00:00", "PT0H0M0S"),
+        ]
+    )
+    text = project_xml(task_xml(1), calendar_xml(1) + calendar_xml(2, "", base=1)).replace(
+        "</Project>", RESOURCES
+    )
+    project = parse_project_text(
+        text.replace("<Work>PT4H0M0S</Work>", f"<Work>PT12H0M0S</Work>{periods}")
+    )
+    assert project.assignments[0].remaining_work == (
+        (at(1, 8), at(2, 8), 240),
+        (at(2, 8), at(5, 8), 0),
+        (at(5, 8), at(5, 17), 480),
+    )
+
+
+def test_microsoft_projects_daily_periods_are_read() -> None:
+    [assignment, *_] = read_project(DATA / "sample.xml").assignments
+    work = assignment.remaining_work
+    assert len(work) > 50 and sum(minutes for _start, _finish, minutes in work) == assignment.work
+    assert work[0] == (datetime(2003, 1, 7, 8), datetime(2003, 1, 8, 8), 240)
+
+
 @pytest.mark.parametrize(
     ("fields", "message"),
     [

@@ -26,6 +26,7 @@ from charter.engine.model import Constraint, LinkType
 from charter.engine.mspdi import MspdiBaseline, MspdiError, MspdiProject, read_project
 from charter.engine.mspdi_writer import write_project
 from charter.engine.tests.shared_data import shared_data
+from charter.engine.tests.test_mspdi_writer import split_assignment
 
 DATA = shared_data("mspdi")
 READER = "org.mpxj.reader.UniversalProjectReader"  # picks the reader by the file's content
@@ -355,3 +356,41 @@ def test_mpxj_sees_the_calendar_exceptions(export: Export) -> None:
         assert round(float(work)) == sum(end - start for start, end in hours), day
         assert bool(calendar.isWorkingDate(java_date(day))) == bool(hours), day
     assert any(not hours for hours in ours.exceptions.values()), "no non-working exception"
+
+
+def splits(task: Any) -> list[tuple[datetime | None, datetime | None]]:
+    """MPXJ's runs of work of a task (``getWorkSplits``; the ``getSplits`` of older MPXJ
+    versions listed the pauses between them too): one run for a task that is not split."""
+    return [
+        (local_datetime(part.getStart()), local_datetime(part.getEnd()))
+        for part in java_list(task.getWorkSplits())
+    ]
+
+
+def test_mpxj_reads_the_split_from_the_remaining_work(jvm: None, tmp_path: Path) -> None:
+    """Thursday 1 October worked, Friday 2 paused, Monday 5 worked (8:00-17:00 days)."""
+    project = split_assignment()
+    task = replace(project.tasks[0], duration=960, finish=datetime(2026, 10, 5, 17))
+    export = export_to(tmp_path / "split.xml", replace(project, tasks=[task]))
+    assert [str(error) for error in java_list(export.read.getIgnoredErrors())] == []
+    assert export.binding_events == []
+    assert splits(by_uid(export.read.getTasks())[1]) == [
+        (datetime(2026, 10, 1, 8), datetime(2026, 10, 1, 17)),
+        (datetime(2026, 10, 5, 8), datetime(2026, 10, 5, 17)),
+    ]
+
+
+def test_mpxj_sees_no_split_in_work_over_a_weekend(jvm: None, tmp_path: Path) -> None:
+    project = split_assignment()
+    [assignment] = project.assignments
+    friday, monday = datetime(2026, 10, 2, 17), datetime(2026, 10, 5, 8)
+    work = (
+        (friday.replace(hour=8), friday, 480),
+        (friday, monday, 0),
+        (monday, monday.replace(hour=17), 480),
+    )
+    assignment = replace(assignment, remaining_work=work)
+    export = export_to(tmp_path / "weekend.xml", replace(project, assignments=[assignment]))
+    assert splits(by_uid(export.read.getTasks())[1]) == [
+        (friday.replace(hour=8), monday.replace(hour=17))
+    ]

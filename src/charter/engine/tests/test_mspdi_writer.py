@@ -14,10 +14,13 @@ from charter.engine.model import Constraint, LinkType
 from charter.engine.mspdi import (
     CONSTRAINT_TYPES,
     NAMESPACE,
+    MspdiAssignment,
     MspdiCalendar,
     MspdiProject,
+    MspdiResource,
     MspdiTask,
     PredecessorLink,
+    ResourceType,
     parse_project_text,
     read_project,
 )
@@ -243,6 +246,49 @@ def test_the_end_of_the_day_is_written_as_midnight() -> None:
         "08:30:00",
         "00:00:00",
     )
+
+
+def split_assignment(**fields: object) -> MspdiProject:
+    """The minimal project's task worked by one person with a pause on Friday 2 October."""
+    work = (
+        (datetime(2026, 10, 1, 8), datetime(2026, 10, 1, 17), 480),
+        (datetime(2026, 10, 1, 17), datetime(2026, 10, 5, 8), 0),
+        (datetime(2026, 10, 5, 8), datetime(2026, 10, 5, 17), 480),
+    )
+    assignment = MspdiAssignment(
+        uid=3,
+        task_uid=1,
+        resource_uid=1,
+        work=960,
+        start=datetime(2026, 10, 1, 8),
+        finish=datetime(2026, 10, 5, 17),
+        remaining_work=work,
+    )
+    return minimal_project(
+        resources=[MspdiResource(uid=1, id=1, name="王芳", type=ResourceType.WORK)],
+        assignments=[replace(assignment, **fields)],  # type: ignore[arg-type]
+    )
+
+
+def test_remaining_work_is_written_as_timephased_data_and_read_back() -> None:
+    project = split_assignment()
+    written = write_project(project)
+    assert round_trip(project).assignments == project.assignments
+    assert list(order_errors(ET.fromstring(written))) == []  # noqa: S314
+    root = ET.fromstring(written)  # noqa: S314
+    periods = root.findall(f".//{{{NAMESPACE}}}Assignment/{{{NAMESPACE}}}TimephasedData")
+    assert [[(local(e.tag), e.text) for e in period] for period in periods][1] == [
+        ("Type", "1"),
+        ("UID", "3"),
+        ("Start", "2026-10-01T17:00:00"),
+        ("Finish", "2026-10-05T08:00:00"),
+        ("Unit", "2"),
+        ("Value", "PT0H0M0S"),
+    ]
+
+
+def test_an_assignment_without_remaining_work_writes_no_timephased_data() -> None:
+    assert b"TimephasedData" not in write_project(split_assignment(remaining_work=()))
 
 
 # --- random plans survive write -> read ------------------------------------------------------

@@ -2,12 +2,18 @@
 plan order with its links, calendar and saved baselines, the resources assigned to the tasks
 with their assignments, and the calendars the plan and those resources use. Dates are naive
 local times of the site's time zone, as the engine works in (``planning.adapters``).
+
+A split task goes as Microsoft Project keeps one: in its assignments' remaining work over time,
+a period of work per segment and a period without work for each pause between. A split task
+without assignments has nowhere to carry its split, so it goes as one stretch of work from its
+start to its finish (Microsoft Project would keep it in an "unassigned" assignment).
 """
 
 import datetime
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from itertools import accumulate, pairwise
 from typing import Protocol
 
 from charter.engine.calendar import WorkCalendar
@@ -20,8 +26,10 @@ from charter.engine.mspdi import (
     MspdiResource,
     MspdiTask,
     PredecessorLink,
+    WorkPeriod,
 )
 from charter.engine.mspdi_elements import ResourceType
+from charter.engine.splits import normalised, runs
 from charter.planning.adapters import project_calendar, project_work_calendar, to_local
 from charter.planning.models import (
     MINUTES_PER_DAY,
@@ -206,7 +214,8 @@ def _export_assignments(
     task_uids: dict[int, int],
     resource_uids: dict[int, int],
 ) -> list[MspdiAssignment]:
-    """Each assignment with its units and work, over its task's dates."""
+    """Each assignment with its units and work, over its task's dates; on a split task, with
+    its work over time."""
     rows = {task.pk: task for task in tasks}
     uids = _uids(assignments)
     return [
@@ -218,9 +227,51 @@ def _export_assignments(
             work=assignment.work,
             start=to_local(rows[assignment.task_id].start),
             finish=to_local(rows[assignment.task_id].finish),
+            remaining_work=_split_work(rows[assignment.task_id], assignment.work),
         )
         for assignment in assignments
     ]
+
+
+def _split_work(task: Task, work: int) -> tuple[WorkPeriod, ...]:
+    """``work`` over a split task's segments, in proportion to their working minutes, with a
+    period without work for each pause between them; nothing for a task that is not split."""
+    segments = [
+        (start, finish)
+        for start, finish in (
+            (to_local(start), to_local(finish)) for start, finish in task.segment_moments
+        )
+        if start is not None and finish is not None
+    ]
+    if len(segments) < 2:
+        return ()
+    periods: list[WorkPeriod] = []
+    for (start, finish), share in zip(
+        segments, _shares(work, _segment_weights(task, segments)), strict=True
+    ):
+        if periods:
+            periods.append((periods[-1][1], start, 0))
+        periods.append((start, finish, share))
+    return tuple(periods)
+
+
+def _segment_weights(
+    task: Task, segments: list[tuple[datetime.datetime, datetime.datetime]]
+) -> list[int]:
+    """Each segment's working minutes: the task's runs of work (``charter.engine.splits``), or
+    the segments' lengths in time should its pauses no longer give one run per segment."""
+    worked = [
+        last - first for first, last in runs(task.duration, normalised(task.duration, task.pauses))
+    ]
+    if len(worked) == len(segments):
+        return worked
+    return [int((finish - start).total_seconds()) for start, finish in segments]
+
+
+def _shares(total: int, weights: list[int]) -> list[int]:
+    """``total`` in whole minutes in proportion to ``weights``, adding up to it exactly."""
+    marks = [total * part // sum(weights) for part in accumulate(weights, initial=0)]
+    return [after - before for before, after in pairwise(marks)]
 
 
 def _links_by_successor(project: Project, uids: dict[int, int]) -> dict[int, list[PredecessorLink]]:

@@ -4,13 +4,19 @@ carry as it was (elapsed durations and lags turned into working time, links that
 kept). Charter keeps durations and lags in working minutes, so an elapsed duration, an elapsed
 lag and a percentage lag are converted on the file's own calendars. The file's resources and
 assignments become rows in ``mspdi_import_resources``.
+
+A task's splits are read from its assignments' remaining work over time, as Microsoft Project
+keeps them: a stretch without work between periods of work that holds working time on the
+calendar the task works on is a pause (``charter.engine.splits``). Scheduling the imported plan
+then lays out its segments.
 """
 
 import datetime
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
+from itertools import pairwise
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -23,7 +29,9 @@ from charter.engine.mspdi import (
     MspdiResource,
     MspdiTask,
     PredecessorLink,
+    WorkPeriod,
 )
+from charter.engine.splits import Pauses, normalised
 from charter.planning.adapters import to_aware
 from charter.planning.models import (
     BASELINE_SLOTS,
@@ -71,7 +79,7 @@ class _FileTime:
 
     def __init__(self, source: MspdiProject) -> None:
         self.source = source
-        moments = [source.start, *_file_moments(source.tasks)]
+        moments = [source.start, *_file_moments(source)]
         self.first = min(moments).date() - CALENDAR_MARGIN
         self.last = max(moments).date() + CALENDAR_MARGIN
         self._calendars: dict[int, WorkCalendar] = {}
@@ -89,12 +97,23 @@ class _FileTime:
             )
         return max(self._calendars[uid].working_minutes(start, finish), 0)
 
+    def work_calendar_uid(self, task: MspdiTask) -> int | None:
+        """The calendar the task's work is laid on: its own, else the one its resources
+        share, else (None) the project calendar, as Charter schedules it."""
+        shared = set(task.resource_calendar_uids)
+        if task.calendar_uid is None and len(shared) == 1:
+            return shared.pop()
+        return task.calendar_uid
 
-def _file_moments(tasks: Iterable[MspdiTask]) -> Iterator[datetime.datetime]:
-    for task in tasks:
+
+def _file_moments(source: MspdiProject) -> Iterator[datetime.datetime]:
+    for task in source.tasks:
         for moment in (task.start, task.finish, task.constraint_date):
             if moment is not None:
                 yield moment
+    for assignment in source.assignments:
+        for start, finish, _work in assignment.remaining_work:
+            yield from (start, finish)
 
 
 def _label(task: MspdiTask) -> str:
@@ -165,6 +184,7 @@ def _task_row(
     order: int,
     calendar: Calendar | None,
     timing: _Timing,
+    pauses: Pauses,
 ) -> Task:
     actual_start, actual_finish = _aware(task.actual_start), _aware(task.actual_finish)
     if actual_start and actual_finish and actual_finish < actual_start:
@@ -185,7 +205,49 @@ def _task_row(
         calendar=calendar,
         notes=task.notes,
         external_uid=task.uid if task.uid >= 0 else None,
+        pauses=[list(pause) for pause in pauses],
     )
+
+
+def _remaining_work(source: MspdiProject) -> dict[int, list[WorkPeriod]]:
+    """Task UID -> the remaining work periods of all its assignments."""
+    found: dict[int, list[WorkPeriod]] = defaultdict(list)
+    for assignment in source.assignments:
+        found[assignment.task_uid].extend(assignment.remaining_work)
+    return found
+
+
+def _pauses(task: MspdiTask, periods: list[WorkPeriod], duration: int, time: _FileTime) -> Pauses:
+    """The splits of ``task`` in working minutes of the calendar it works on: each stretch
+    between its periods of work that holds working time. A manually scheduled or elapsed task
+    keeps its span as its duration (``_timing``), so it has none."""
+    worked = _joined(sorted((start, finish) for start, finish, work in periods if work > 0))
+    if task.manual or task.elapsed or task.summary or len(worked) < 2:
+        return ()
+    calendar = time.work_calendar_uid(task)
+    # The work done (before the remaining work) counts from the task's start.
+    origin = min(worked[0][0], task.start or worked[0][0])
+    found: list[tuple[int, int]] = []
+    paused = 0
+    for (_start, stop), (resume, _finish) in pairwise(worked):
+        length = time.working_minutes(calendar, stop, resume)
+        if length > 0:
+            found.append((time.working_minutes(calendar, origin, stop) - paused, length))
+            paused += length
+    return normalised(duration, found)
+
+
+def _joined(
+    spans: list[tuple[datetime.datetime, datetime.datetime]],
+) -> list[tuple[datetime.datetime, datetime.datetime]]:
+    """Sorted spans with those that overlap or touch joined into one."""
+    joined: list[tuple[datetime.datetime, datetime.datetime]] = []
+    for start, finish in spans:
+        if joined and start <= joined[-1][1]:
+            joined[-1] = (joined[-1][0], max(joined[-1][1], finish))
+        else:
+            joined.append((start, finish))
+    return joined
 
 
 def outline_parents(tasks: list[MspdiTask]) -> dict[int, int | None]:
@@ -218,6 +280,7 @@ def import_tasks(
     """Tasks by UID, created level by level so a summary task has its pk before its children
     need it."""
     time = _FileTime(source)
+    work = _remaining_work(source)
     depths = _depths(parents)
     rows: dict[int, Task] = {}
     order_of: dict[int | None, int] = defaultdict(int)
@@ -226,13 +289,15 @@ def import_tasks(
         for task in (t for t in tasks if depths[t.uid] == level):
             parent_uid = parents[task.uid]
             order_of[parent_uid] += 1
+            timing = _timing(task, source, time, report)
             rows[task.uid] = _task_row(
                 project,
                 task,
                 parent=rows[parent_uid] if parent_uid is not None else None,
                 order=order_of[parent_uid],
                 calendar=calendars[task.calendar_uid] if task.calendar_uid is not None else None,
-                timing=_timing(task, source, time, report),
+                timing=timing,
+                pauses=_pauses(task, work.get(task.uid, []), timing.duration, time),
             )
             batch.append(rows[task.uid])
         Task.objects.bulk_create(batch, batch_size=500)

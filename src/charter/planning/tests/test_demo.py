@@ -117,3 +117,21 @@ def test_the_demo_has_an_approved_and_a_proposed_change_request(demo):
     manager.force_login(User.objects.get(username="lina"))
     register = reverse("changes:project_change_requests", args=[approved.project_id])
     assert "银行对账增加招商银行直连" in manager.get(register).content.decode()
+
+
+@pytest.mark.django_db
+def test_leveling_the_demo_may_split_the_blueprint_around_the_briefing(demo):
+    from charter.resources import leveling
+
+    project = Project.objects.get()
+    manager = User.objects.get(username="lina")
+
+    def blueprint_move(split: bool) -> dict:
+        loaded = leveling.load(project, actor=manager, options=leveling.Options(split=split))
+        described = leveling.describe(loaded, leveling.solve(loaded, mode="fast", time_limit=1))
+        (move,) = [move for move in described["moves"] if move["name"] == "业务蓝图设计"]
+        return {**move, "finish": described["finish_after"]}
+
+    whole, split = blueprint_move(False), blueprint_move(True)
+    assert whole["segments_after"] == [] and len(split["segments_after"]) == 2
+    assert split["delay_days"] < whole["delay_days"] and split["finish"] < whole["finish"]
