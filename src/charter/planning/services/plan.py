@@ -66,13 +66,14 @@ def _check(task: Task, *, pauses_given: bool = False) -> None:
         task.constraint_date = None
     if task.is_milestone:
         task.duration = 0
-    if pauses_given and not _splits(task.duration, task.pauses):
+    pauses = _splits(task.duration, task.pauses) if pauses_given else task.pauses
+    if pauses is None:
         errors["pauses"] = _(
             "Each split must come after some of the task's work and before all of it is done, "
             "in order, and last some time."
         )
     else:
-        task.pauses = [list(pause) for pause in normalised(task.duration, task.pauses)]
+        task.pauses = [list(pause) for pause in normalised(task.duration, pauses)]
     if task.actual_finish and not task.actual_start:
         errors["actual_start"] = _("A finished task needs its actual start too.")
     if task.calendar is not None and task.calendar.project_id not in (None, task.project_id):
@@ -84,12 +85,14 @@ def _check(task: Task, *, pauses_given: bool = False) -> None:
     task.full_clean(exclude=["project", "parent", "calendar", "owner"])
 
 
-def _splits(duration: int, pauses: Sequence[Sequence[int]]) -> bool:
+def _splits(duration: int, pauses: Any) -> list[tuple[int, int]] | None:
+    """``pauses`` as given, when they are pairs of whole minutes that split the task."""
     try:
-        check(duration, [(int(worked), int(length)) for worked, length in pauses])
+        pairs = [(int(worked), int(length)) for worked, length in pauses]
+        check(duration, pairs)
     except (TypeError, ValueError):
-        return False
-    return True
+        return None
+    return pairs
 
 
 def _may_own(task: Task) -> bool:

@@ -87,6 +87,7 @@ def test_the_task_page_shows_the_parts_and_removes_the_splits(signed_in, project
     assert 'data-testid="remove-splits"' in page
     plan = http.get(f"/projects/{project.pk}/plan/").content.decode()
     assert plan.count('data-testid="gantt-segment"') == 2
+    assert plan.count('data-testid="split-badge"') == 1
 
     stale = http.post(f"/tasks/{task.pk}/unsplit/", {"version": task.version - 1}, follow=True)
     assert "someone else" in stale.content.decode().lower()
