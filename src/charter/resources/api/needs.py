@@ -314,7 +314,8 @@ def needs_by_week(request: HttpRequest, project_id: int, window: Query[WindowIn]
 
     project = visible_project(request.user, project_id)
     span = Window.of(window.start, window.weeks)
-    report = needs_report.needs_by_week(project, span.start, window.weeks)
+    with_money = services.pool.sees_rates(request.user)
+    report = needs_report.needs_by_week(project, span.start, window.weeks, with_money=with_money)
     return {
         "weeks": list(report.weeks),
         "roles": [
@@ -354,7 +355,7 @@ def needs_by_week(request: HttpRequest, project_id: int, window: Query[WindowIn]
         ],
         "money": (
             [{"month": m.month, "currency": m.currency, "amount": m.amount} for m in report.money]
-            if services.pool.sees_rates(request.user)
+            if with_money
             else None
         ),
     }

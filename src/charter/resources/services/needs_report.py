@@ -272,13 +272,15 @@ def _money(
     ]
 
 
-def needs_by_week(project: Project, first: datetime.date, weeks: int) -> NeedsReport:
+def needs_by_week(
+    project: Project, first: datetime.date, weeks: int, *, with_money: bool = True
+) -> NeedsReport:
     """Per role and ISO week from the week of ``first``: the hours the project's tasks need
     (each need's effort spread over its task's working time on the project calendar) and the
     hours assigned to resources of the role (spread as in the utilisation heat map); per
     equipment resource on its tasks and week, the peak units in use on a working day against
-    the quantity owned; per material and week, the units of the tasks starting in it; the
-    resources on its tasks that are not people; and its planned cost per month."""
+    the quantity owned; per material and week, the units of the tasks starting in it; and,
+    ``with_money`` (for those who may see rates), its planned cost per month."""
     week_days = weeks_from(first, min(max(int(weeks), 1), utilisation.MAX_WEEKS))
     scheduled = Q(task__start__isnull=False, task__finish__isnull=False)
     needs = list(
@@ -347,7 +349,7 @@ def needs_by_week(project: Project, first: datetime.date, weeks: int) -> NeedsRe
         )
         for role in sorted(roles.values(), key=lambda role: (role.name, role.pk))
     ]
-    money = _money(assignments, assignment_loads, engine_calendars)
+    money = _money(assignments, assignment_loads, engine_calendars) if with_money else []
     return NeedsReport(
         weeks=week_days,
         roles=rows,

@@ -187,6 +187,8 @@ def test_needs_by_week_hours_equipment_and_money(manager, backend, project):
         Decimal("2320.00"),
     )
     assert report.total_money == {"CNY": Decimal("2320.00")}
+    without_money = needs_report.needs_by_week(project, W1, 3, with_money=False)
+    assert without_money.money == [] and without_money.roles == report.roles
 
 
 def test_candidates_rank_role_then_skill_level_then_free_hours(manager, backend, postgres, project):

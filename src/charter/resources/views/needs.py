@@ -335,13 +335,14 @@ def project_needs(request: HttpRequest, pk: int) -> HttpResponse:
     today = timezone.localdate()
     form = WindowForm(request.GET or None)
     start, weeks = form.window(max(today, project.start_date))
-    report = needs_report.needs_by_week(project, start, weeks)
+    with_money = sees_rates(request.user)
+    report = needs_report.needs_by_week(project, start, weeks, with_money=with_money)
     context = {
         "project": project,
         "form": form,
         "report": report,
         "staffing": needs_report.staffing(project),
-        "sees_rates": sees_rates(request.user),
+        "sees_rates": with_money,
     }
     return render(request, "resources/needs/project_needs.html", context)
 
