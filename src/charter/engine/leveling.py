@@ -17,11 +17,13 @@ left-shifted (every activity as early as the others allow) and returned; when it
 than the fast schedule, the fast schedule itself is returned. ``progress(fraction, makespan)``
 is called as better schedules are found and once at the end with fraction 1.0.
 
-When any activity is ``splittable``, the fast mode runs the preemptive serial pass instead
+When any activity is ``splittable``, both modes also run the preemptive serial pass
 (``charter.engine.leveling_split``: the same order, splittable activities interrupted where a
-resource is short), and the optimise mode runs it besides the search, which keeps every
-activity whole, and returns the shorter schedule: the one placing more activities, then the
-smaller makespan, then the unsplit one. A proof of the solver then covers unsplit schedules
+resource is short) and return the better of it and their schedule of whole activities: the one
+placing more activities, then the smaller makespan, then the earlier finishes in total, then
+the unsplit one. (Splitting in one
+greedy pass is not always shorter: a run taken early can block a window another activity
+needed.) A proof of the solver then covers unsplit schedules
 only, so ``optimal`` means the makespan meets the lower bound.
 
 Model and conversions of link types: ``charter.engine.leveling_model``.
@@ -101,20 +103,19 @@ def level(
     c = compile_problem(problem)
     keys = rule_keys(c, rule)
     splitting = any(c.splittable)
-    if mode is Mode.FAST and splitting:
-        return _split_result(c, keys, mode)
     starts, failed = serial(c, keys)
     if mode is Mode.FAST:
-        return _result(c, starts, {}, failed, mode, proven=False, solver="sgs")
-    best, proven, used = _optimise(
-        c, starts, failed, began, time_limit, workers, seed, solver, progress
-    )
-    result = _result(c, best, {}, failed, mode, proven=proven and not splitting, solver=used)
+        result = _result(c, starts, {}, failed, mode, proven=False, solver="sgs")
+    else:
+        best, proven, used = _optimise(
+            c, starts, failed, began, time_limit, workers, seed, solver, progress
+        )
+        result = _result(c, best, {}, failed, mode, proven=proven and not splitting, solver=used)
     if splitting:
         split = _split_result(c, keys, mode)
-        if _rank(split) < _rank(result):
+        if _rank(c, split) < _rank(c, result):
             result = split
-    if progress is not None:
+    if progress is not None and mode is Mode.OPTIMISE:
         progress(1.0, result.makespan)
     return result
 
@@ -155,9 +156,17 @@ def _split_result(c: Compiled, keys: Sequence[Key], mode: Mode) -> Result:
     return _result(c, starts, runs, failed, mode, proven=False, solver="sgs-split")
 
 
-def _rank(result: Result) -> tuple[int, int]:
-    """Smaller is better: fewer activities left unplaced, then the shorter makespan."""
-    return len(result.unplaced), result.makespan
+def _rank(c: Compiled, result: Result) -> tuple[int, int, int]:
+    """Smaller is better: fewer activities left unplaced, then the shorter makespan, then the
+    earlier finishes in total."""
+    finishes = 0
+    for i, activity_id in enumerate(c.ids):
+        if activity_id in result.runs:
+            first, length = result.runs[activity_id][-1]
+            finishes += first + length
+        elif activity_id in result.starts:
+            finishes += result.starts[activity_id] + c.duration[i]
+    return len(result.unplaced), result.makespan, finishes
 
 
 def _result(

@@ -258,12 +258,17 @@ def _engine_calendars(
 
 
 def task_calendars(
-    plan: LoadedPlan, first: datetime.date, last: datetime.date
+    plan: LoadedPlan, task_ids: Iterable[int], first: datetime.date, last: datetime.date
 ) -> dict[int, WorkCalendar]:
-    """Task id → the calendar it is scheduled on (its own, its resources', else the project's)
-    over ``first``..``last``."""
-    project_calendar, by_key = _engine_calendars(plan, first, last)
-    return {task.id: by_key.get(task.calendar or "", project_calendar) for task in plan.tasks}
+    """Task id → the calendar each of ``task_ids`` is scheduled on (its own, its resources',
+    else the project's) over ``first``..``last``, in one query. ValueError when one of them
+    has no working time in the range."""
+    wanted = set(task_ids)
+    keys = {task.id: int(task.calendar) if task.calendar else None for task in plan.tasks}
+    rows = {key: plan.calendars[key] for pk, key in keys.items() if pk in wanted}
+    exceptions = calendar_exceptions(rows.values(), first, last)
+    built = {key: _engine_calendar(row, first, last, exceptions) for key, row in rows.items()}
+    return {pk: built[keys[pk]] for pk in wanted}
 
 
 def _schedule(

@@ -19,6 +19,8 @@ The mapping, in the engine's words:
 - ``late_start`` is the task's late start from the calendar-aware schedule, so tasks with float
   are delayed first; priority (1–1000) breaks ties, the project's priority first across projects.
 
+What a proposal shows and writes is read from the result in ``resources.leveling_proposal``.
+
 Splitting. With ``Options.split`` every movable task of two days or more is splittable: the
 engine may stop it where a resource it needs is short and resume it later, and links from a
 task's finish (FS, FF) wait for its real finish. Without it a task needs its resources for a
@@ -29,10 +31,9 @@ as it runs now, its segments included.
 
 import datetime
 import hashlib
-import itertools
 import math
 from bisect import bisect_left
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -47,14 +48,7 @@ from charter.engine.leveling import (
     start_to_start_lag,
 )
 from charter.engine.model import LinkType
-from charter.engine.splits import normalised
-from charter.planning.adapters import (
-    load_plan,
-    project_calendar,
-    task_calendars,
-    to_aware,
-    to_local,
-)
+from charter.planning.adapters import project_calendar, to_local
 from charter.planning.choices import TaskConstraint
 from charter.planning.models import MINUTES_PER_DAY, Calendar, Dependency, Project, Task
 from charter.planning.models.calendars import CalendarException
@@ -125,6 +119,7 @@ class Loaded:
     capacity: dict[int, list[int]]  # resource id → availability per period, before fixed use
     resources: dict[int, PoolResource]
     resource_names: dict[int, list[str]]  # task id → names of its leveled resources
+    hours: tuple[int, int]  # the project calendar's usual day: first and last working minute
     problem: Problem = field(default_factory=lambda: Problem(()))
 
     def period_of(self, day: datetime.date) -> int:
@@ -305,6 +300,7 @@ def load(project: Project, *, actor: Any, options: Options) -> Loaded:
         capacity={},
         resources=resources,
         resource_names=names,
+        hours=_usual_hours(calendar),
     )
     loaded.start = {pk: loaded.period_of(day) for pk, day in starts.items() if day is not None}
     loaded.current = {pk: _current_runs(loaded, task) for pk, task in leaves.items()}
@@ -356,6 +352,11 @@ def load(project: Project, *, actor: Any, options: Options) -> Loaded:
     return loaded
 
 
+def _usual_hours(calendar: Calendar) -> tuple[int, int]:
+    intervals = calendar.intervals or [(0, 24 * 60)]
+    return intervals[0][0], intervals[-1][1]
+
+
 def _count_until(calendar: Calendar, first: datetime.date, last: datetime.date) -> int:
     weekdays = set(calendar.weekdays)
     exceptions = dict(
@@ -398,9 +399,10 @@ def _current_runs(loaded: Loaded, task: Task) -> list[Run]:
     task from its start to its finish (a gap left by the status date included), an unstarted
     one its duration from its start."""
     if task.segments:
-        firsts = [loaded.period_of(_day(start)) for start, _finish in task.segment_moments]
-        lasts = [loaded.period_of(_day(finish)) for _start, finish in task.segment_moments]
-        return [(first, last - first + 1) for first, last in zip(firsts, lasts, strict=True)]
+        days = set()
+        for start, finish in task.segment_moments:
+            days.update(range(loaded.period_of(_day(start)), loaded.period_of(_day(finish)) + 1))
+        return runs_of(sorted(days))
     first = loaded.start[task.pk]
     finish = _local_day(task.finish)
     if _is_started(task) and finish is not None:
@@ -414,7 +416,19 @@ def _day(moment: datetime.datetime) -> datetime.date:
     return day
 
 
-def _periods(runs: Iterable[Run]) -> Iterable[int]:
+def runs_of(periods: Sequence[int]) -> list[Run]:
+    """Sorted distinct ``periods`` as runs of consecutive ones (segments that share a day, a
+    pause shorter than a day, make one run)."""
+    found: list[Run] = []
+    for period in periods:
+        if found and sum(found[-1]) == period:
+            found[-1] = (found[-1][0], found[-1][1] + 1)
+        else:
+            found.append((period, 1))
+    return found
+
+
+def periods_of(runs: Iterable[Run]) -> Iterable[int]:
     for first, length in runs:
         yield from range(first, first + length)
 
@@ -428,7 +442,7 @@ def _take_fixed_use(loaded: Loaded, leaves: dict[int, Task], base: dict[int, int
         after = base[task.project_id] if _is_started(task) else 0
         for rid, units in loaded.demand[pk].items():
             use = loaded.fixed_use.setdefault(rid, {})
-            for period in _periods(loaded.current[pk]):
+            for period in periods_of(loaded.current[pk]):
                 if period >= after:
                     use[period] = use.get(period, 0) + units
 
@@ -468,7 +482,8 @@ def _link_gap(
     kind: LinkType, lag: int, predecessor: int, successor: int, *, split: bool
 ) -> tuple[int, bool]:
     """A link as the engine's (lag, from_finish): from the predecessor's finish for FS and FF
-    when tasks may be split (or the predecessor is split now), else a start-to-start lag."""
+    when ``split`` (tasks may be split, or the predecessor keeps its dates and its real finish
+    is known), else a start-to-start lag."""
     if split and kind in (LinkType.FS, LinkType.FF):
         return (lag if kind is LinkType.FS else lag - successor), True
     return start_to_start_lag(kind, lag, predecessor, successor), False
@@ -506,7 +521,7 @@ def _precedences(
             return inner
         if side == "S":
             return [min(inner, key=lambda t: loaded.start[t])]
-        return [max(inner, key=lambda t: _finish(loaded.current[t]))]
+        return [max(inner, key=lambda t: finish_of(loaded.current[t]))]
 
     seen: dict[tuple[int, int, bool], int] = {}
     for pred, succ, kind, lag in links:
@@ -526,70 +541,19 @@ def _precedences(
                     seen[(p, s, from_finish)] = max(seen.get((p, s, from_finish), gap), gap)
                 else:
                     now = loaded.current[p]
-                    release[s] = max(release[s], (_finish(now) if from_finish else now[0][0]) + gap)
+                    release[s] = max(
+                        release[s], (finish_of(now) if from_finish else now[0][0]) + gap
+                    )
     return [
         Precedence(p, s, gap, from_finish=from_finish)
         for (p, s, from_finish), gap in sorted(seen.items())
     ]
 
 
-def _finish(runs: Sequence[Run]) -> int:
+def finish_of(runs: Sequence[Run]) -> int:
     """The period after the last of ``runs``."""
     first, length = runs[-1]
     return first + length
-
-
-def proposed_pauses(
-    moves: Sequence[Mapping[str, Any]], tasks: Mapping[int, Task]
-) -> dict[int, list[list[int]]]:
-    """Task id → the pauses applying ``moves`` gives a task leveling splits, or joins again
-    (then none): the working minutes, on the task's own calendar, of its segments' days and
-    of the days between them."""
-    changing = [move for move in moves if move.get("segments_after") or move.get("split_before")]
-    by_project: dict[int, list[Mapping[str, Any]]] = {}
-    for move in changing:
-        by_project.setdefault(tasks[move["task_id"]].project_id, []).append(move)
-    pauses: dict[int, list[list[int]]] = {}
-    for project_moves in by_project.values():
-        days = {
-            move["task_id"]: [
-                (_local_date(first), _local_date(last))
-                for first, last in move.get("segments_after", ())
-            ]
-            for move in project_moves
-        }
-        every_day = [day for runs in days.values() for run in runs for day in run]
-        if not every_day:
-            pauses.update({pk: [] for pk in days})
-            continue
-        plan = load_plan(tasks[next(iter(days))].project)
-        calendars = task_calendars(
-            plan, min(every_day), max(every_day) + datetime.timedelta(days=1)
-        )
-        for pk, runs in days.items():
-            pauses[pk] = _pauses(runs, calendars[pk], tasks[pk].duration) if runs else []
-    return pauses
-
-
-def _local_date(moment: str) -> datetime.date:
-    return datetime.datetime.fromisoformat(moment).date()
-
-
-def _pauses(
-    runs: Sequence[tuple[datetime.date, datetime.date]], calendar: Any, duration: int
-) -> list[list[int]]:
-    def minutes(first: datetime.date, after_last: datetime.date) -> int:
-        return calendar.working_minutes(_midnight(first), _midnight(after_last))
-
-    found, worked = [], 0
-    for (first, last), (resume, _end) in itertools.pairwise(runs):
-        worked += minutes(first, last + datetime.timedelta(days=1))
-        found.append((worked, minutes(last + datetime.timedelta(days=1), resume)))
-    return [list(pause) for pause in normalised(duration, found)]
-
-
-def _midnight(day: datetime.date) -> datetime.datetime:
-    return datetime.datetime.combine(day, datetime.time())
 
 
 def solve(
@@ -602,131 +566,3 @@ def solve(
     return level(
         loaded.problem, mode=Mode(mode), time_limit=time_limit, progress=progress, workers=1
     )
-
-
-def over_allocations(loaded: Loaded, runs: Mapping[int, Sequence[Run]]) -> int:
-    """How many (resource, working day) pairs ask for more than the resource has, with the
-    movable tasks on ``runs`` (where they run now when it has none)."""
-    use = {rid: dict(periods) for rid, periods in loaded.fixed_use.items()}
-    for pk in loaded.movable:
-        for rid, units in loaded.demand[pk].items():
-            periods = use.setdefault(rid, {})
-            for period in _periods(runs.get(pk, loaded.current[pk])):
-                periods[period] = periods.get(period, 0) + units
-    return sum(
-        1
-        for rid, periods in use.items()
-        for period, units in periods.items()
-        if units > (loaded.capacity[rid][period] if period < len(loaded.days) else 0)
-    )
-
-
-def _shifted(moment: datetime.datetime, loaded: Loaded, delay: int) -> datetime.datetime:
-    """``moment`` moved ``delay`` working days later on the project calendar, same time of day."""
-    local = to_local(moment)
-    assert local is not None
-    period = loaded.period_of(local.date())
-    target = loaded.day_of(period + delay)
-    return to_aware(datetime.datetime.combine(target, local.time()))
-
-
-def _at(loaded: Loaded, period: int, time_of: datetime.datetime) -> datetime.datetime:
-    """The working day ``period`` at the local time of day of ``time_of``."""
-    local = to_local(time_of)
-    assert local is not None
-    return to_aware(datetime.datetime.combine(loaded.day_of(period), local.time()))
-
-
-def _segments(loaded: Loaded, task: Task, runs: Sequence[Run]) -> list[list[str]]:
-    """A split task's runs as [start, finish] moments (its start's and finish's time of day);
-    empty when it runs in one piece."""
-    if len(runs) < 2:
-        return []
-    return [
-        [
-            _at(loaded, first, task.start).isoformat(),
-            _at(loaded, first + n - 1, task.finish).isoformat(),
-        ]
-        for first, n in runs
-    ]
-
-
-def leveled_runs(loaded: Loaded, result: Result) -> dict[int, list[Run]]:
-    """Each placed movable task's runs in ``result``."""
-    activities = {activity.id: activity for activity in loaded.problem.activities}
-    return {
-        pk: list(result.runs_of(activities[pk])) for pk in loaded.movable if pk in result.starts
-    }
-
-
-def describe(loaded: Loaded, result: Result) -> dict[str, Any]:
-    """The proposal's result as JSON: moves (before and after, with the segments of a task
-    leveling splits), unplaced tasks with reasons, the proposal project's finish before and
-    after, over-allocations before and after."""
-    moves = []
-    proposed: dict[int, tuple[datetime.datetime, datetime.datetime]] = {}
-    after = leveled_runs(loaded, result)
-    for pk in sorted(after, key=lambda t: (loaded.tasks[t].project_id, loaded.tasks[t].position)):
-        runs, now = after[pk], loaded.current[pk]
-        delay = runs[0][0] - loaded.start[pk]
-        if runs == now:
-            continue
-        task = loaded.tasks[pk]
-        start = _shifted(task.start, loaded, delay)
-        if len(runs) == len(now) == 1:
-            finish = _shifted(task.finish, loaded, delay)
-        else:
-            finish = _at(loaded, _finish(runs) - 1, task.finish)
-        proposed[pk] = (start, finish)
-        moves.append(
-            {
-                "task_id": pk,
-                "project_id": task.project_id,
-                "project_code": loaded.projects[task.project_id].code,
-                "wbs": task.wbs,
-                "name": task.name,
-                "version": task.version,
-                "resources": loaded.resource_names[pk],
-                "start_before": task.start.isoformat(),
-                "finish_before": task.finish.isoformat(),
-                "start_after": start.isoformat(),
-                "finish_after": finish.isoformat(),
-                "snet": loaded.day_of(runs[0][0]).isoformat(),
-                "delay_days": delay,
-                "segments_after": _segments(loaded, task, runs),
-                "split_before": len(now) > 1,
-            }
-        )
-    unplaced = [
-        {
-            "task_id": u.id,
-            "project_id": loaded.tasks[u.id].project_id,
-            "wbs": loaded.tasks[u.id].wbs,
-            "name": loaded.tasks[u.id].name,
-            "reason": str(u.reason),
-            "resource": loaded.resources[u.resource].name if u.resource in loaded.resources else "",
-        }
-        for u in result.unplaced
-    ]
-    own = [
-        pk
-        for pk, task in loaded.tasks.items()
-        if task.project_id == loaded.project.pk and pk in loaded.start and task.finish
-    ]
-    finish_before = max((loaded.tasks[pk].finish for pk in own), default=None)
-    finish_after = max(
-        (proposed.get(pk, (None, loaded.tasks[pk].finish))[1] for pk in own), default=None
-    )
-    return {
-        "projects": sorted(loaded.projects),
-        "activities": len(loaded.movable),
-        "moves": moves,
-        "unplaced": unplaced,
-        "finish_before": finish_before.isoformat() if finish_before else None,
-        "finish_after": finish_after.isoformat() if finish_after else None,
-        "over_before": over_allocations(loaded, {}),
-        "over_after": over_allocations(loaded, after),
-        "optimal": result.optimal,
-        "solver": result.solver,
-        "makespan_days": result.makespan,
-    }

@@ -66,14 +66,7 @@ def _check(task: Task, *, pauses_given: bool = False) -> None:
         task.constraint_date = None
     if task.is_milestone:
         task.duration = 0
-    pauses = _splits(task.duration, task.pauses) if pauses_given else task.pauses
-    if pauses is None:
-        errors["pauses"] = _(
-            "Each split must come after some of the task's work and before all of it is done, "
-            "in order, and last some time."
-        )
-    else:
-        task.pauses = [list(pause) for pause in normalised(task.duration, pauses)]
+    _fit_pauses(task, errors, given=pauses_given)
     if task.actual_finish and not task.actual_start:
         errors["actual_start"] = _("A finished task needs its actual start too.")
     if task.calendar is not None and task.calendar.project_id not in (None, task.project_id):
@@ -83,6 +76,25 @@ def _check(task: Task, *, pauses_given: bool = False) -> None:
     if errors:
         raise ValidationError(errors)
     task.full_clean(exclude=["project", "parent", "calendar", "owner"])
+
+
+def _fit_pauses(task: Task, errors: dict[str, str], *, given: bool) -> None:
+    """Pauses given must split the task, which must not be a summary; those it had keep the
+    ones its (new) duration still holds."""
+    if task.is_summary:
+        if given and task.pauses:
+            errors["pauses"] = _("A summary task has no work of its own to split.")
+        else:
+            task.pauses = []
+        return
+    pauses = _splits(task.duration, task.pauses) if given else task.pauses
+    if pauses is None:
+        errors["pauses"] = _(
+            "Each split must come after some of the task's work and before all of it is done, "
+            "in order, and last some time."
+        )
+    else:
+        task.pauses = [list(pause) for pause in normalised(task.duration, pauses)]
 
 
 def _splits(duration: int, pauses: Any) -> list[tuple[int, int]] | None:

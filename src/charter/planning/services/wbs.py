@@ -26,6 +26,9 @@ def renumber(project: Project) -> list[Task]:
     changed: list[Task] = []
     _number(children, None, "", 1, ordered, changed)
     Task.objects.bulk_update(changed, TREE_FIELDS, batch_size=500)
+    if summaries := [task.pk for task in changed if task.is_summary]:
+        # A summary has no work of its own: splits of the task it was are gone.
+        Task.objects.filter(pk__in=summaries).update(pauses=[], segments=[])
     return ordered
 
 

@@ -121,14 +121,15 @@ def test_the_demo_has_an_approved_and_a_proposed_change_request(demo):
 
 @pytest.mark.django_db
 def test_leveling_the_demo_may_split_the_blueprint_around_the_briefing(demo):
-    from charter.resources import leveling
+    from charter.resources import leveling, leveling_proposal
 
     project = Project.objects.get()
     manager = User.objects.get(username="lina")
 
     def blueprint_move(split: bool) -> dict:
         loaded = leveling.load(project, actor=manager, options=leveling.Options(split=split))
-        described = leveling.describe(loaded, leveling.solve(loaded, mode="fast", time_limit=1))
+        result = leveling.solve(loaded, mode="fast", time_limit=1)
+        described = leveling_proposal.describe(loaded, result)
         (move,) = [move for move in described["moves"] if move["name"] == "业务蓝图设计"]
         return {**move, "finish": described["finish_after"]}
 

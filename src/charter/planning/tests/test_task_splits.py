@@ -151,3 +151,16 @@ def test_a_stale_split_writes_nothing(project, users):
         )
     task.refresh_from_db()
     assert task.pauses == []
+
+
+def test_a_summary_task_has_no_splits(project, users):
+    manager = users["manager"]
+    task = split(planning_task(project), manager, [[DAY, DAY]])
+    services.add_task(
+        project, actor=manager, parent=task, fields={"name": "子任务", "duration": DAY}
+    )
+    task.refresh_from_db()
+    assert task.is_summary and (task.pauses, task.segments) == ([], [])
+    with pytest.raises(ValidationError) as refused:
+        split(task, manager, [[DAY, DAY]])
+    assert "summary" in refused.value.message_dict["pauses"][0]

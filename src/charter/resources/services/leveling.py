@@ -18,7 +18,7 @@ from charter.core.concurrency import update_versioned
 from charter.planning.adapters import local_zone, schedule_project
 from charter.planning.choices import TaskConstraint
 from charter.planning.models import Project, Task
-from charter.resources import leveling
+from charter.resources import leveling, leveling_proposal
 from charter.resources.choices import LevelingMode, LevelingScope, ProposalStatus
 from charter.resources.models.leveling import LevelingProposal
 
@@ -139,7 +139,7 @@ def run_proposal(proposal_id: int) -> LevelingProposal | None:
             time_limit=float(proposal.options.get("time_limit", DEFAULT_TIME_LIMIT)),
             progress=progress,
         )
-        described = leveling.describe(loaded, result)
+        described = leveling_proposal.describe(loaded, result)
         if set(loaded.projects) != set(_scope_ids(proposal)):
             print_ = leveling.fingerprint(loaded.projects)
     except Exception as error:  # a failed run is reported on the proposal
@@ -167,11 +167,12 @@ def _decidable(proposal: LevelingProposal) -> LevelingProposal:
 
 @transaction.atomic
 def apply(proposal: LevelingProposal, *, actor: Any) -> LevelingProposal:
-    """Give every moved task a "start no earlier than" constraint at its proposed start (as a
-    bar dragged on the Gantt does) and the pauses of the segments proposed (none when it runs
-    in one piece), reschedule each project touched once, and record one "leveled" event per
-    project listing its moves. Refused (ValidationError, nothing written)
-    when the proposal is not ready or a plan it read changed since it was computed."""
+    """Give every task that moves later a "start no earlier than" constraint at its proposed
+    start (as a bar dragged on the Gantt does) and every task the proposal splits or joins the
+    pauses of its segments (none when it runs in one piece), reschedule each project touched
+    once, and record one "leveled" event per project listing its moves. Refused
+    (ValidationError, nothing written) when the proposal is not ready or a plan it read changed
+    since it was computed."""
     locked = _decidable(proposal)
     moves = locked.result.get("moves", [])
     projects = locked.result.get("projects", [locked.project_id])
@@ -186,14 +187,20 @@ def apply(proposal: LevelingProposal, *, actor: Any) -> LevelingProposal:
             _("The plan changed after this proposal was computed. Level again to see a new one.")
         )
     by_project: dict[int, list[dict[str, Any]]] = {}
-    pauses = leveling.proposed_pauses(moves, tasks)
+    try:
+        pauses = leveling_proposal.proposed_pauses(moves, tasks)
+    except ValueError as error:  # a task's calendar without working time around its segments
+        raise ValidationError(
+            _("The splits cannot be laid on a task's calendar: %(error)s") % {"error": error}
+        ) from error
     for move in moves:
         task = tasks[move["task_id"]]
         before = audit.snapshot(task, CHANGED_FIELDS)
-        task.constraint_type = TaskConstraint.SNET
-        task.constraint_date = datetime.datetime.combine(
-            datetime.date.fromisoformat(move["snet"]), datetime.time(), tzinfo=local_zone()
-        )
+        if move["delay_days"] > 0:  # a task split or joined where it starts keeps its start
+            task.constraint_type = TaskConstraint.SNET
+            task.constraint_date = datetime.datetime.combine(
+                datetime.date.fromisoformat(move["snet"]), datetime.time(), tzinfo=local_zone()
+            )
         task.pauses = pauses.get(task.pk, task.pauses)
         update_versioned(task, expected_version=task.version, fields=CHANGED_FIELDS)
         after = audit.snapshot(task, CHANGED_FIELDS)

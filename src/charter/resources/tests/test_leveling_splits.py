@@ -88,6 +88,8 @@ def test_applying_writes_the_pauses_and_the_plan_runs_in_segments(taken_thursday
     long.refresh_from_db()
     follow_up.refresh_from_db()
     assert long.pauses == [[2 * DAY, DAY]]
+    # Split where it starts, it needs no constraint; its successor, later, does.
+    assert (long.constraint_type, follow_up.constraint_type) == ("ASAP", "SNET")
     assert [(_day(a), _day(b)) for a, b in long.segment_moments] == [
         (dec(1), dec(2)),
         (dec(4), dec(7)),
@@ -101,6 +103,7 @@ def test_applying_writes_the_pauses_and_the_plan_runs_in_segments(taken_thursday
     joined = _propose(project, manager)
     (move,) = [m for m in joined.result["moves"] if m["task_id"] == long.pk]
     assert move["split_before"] and move["segments_after"] == []
+    assert to_local(datetime.datetime.fromisoformat(move["finish_after"])).hour == 18
     services_leveling.apply(joined, actor=manager)
     long.refresh_from_db()
     assert (long.pauses, long.segments) == ([], [])
@@ -141,3 +144,23 @@ def test_the_api_takes_the_option_and_returns_the_segments(signed_in, taken_thur
     applied = http.post(f"/api/v1/leveling/{body['id']}/apply")
     assert applied.status_code == 200
     assert Task.objects.get(pk=long.pk).pauses == [[2 * DAY, DAY]]
+
+
+def test_a_pause_shorter_than_a_day_is_read_as_one_run(client_org, manager):
+    """Two segments on one day are one working day taken, not two: nothing is over-allocated
+    and, without splitting, leveling proposes to join the task where it starts."""
+    project = empty_project(client_org, manager)
+    task = add(project, manager, "接口联调", days=2)
+    pool.assign(task, person(manager), actor=manager)
+    task.refresh_from_db()
+    plan.update_task(
+        task, actor=manager, expected_version=task.version, fields={"pauses": [[240, 120]]}
+    )
+    proposal = _propose(project, manager)
+    assert proposal.result["over_before"] == 0
+    (move,) = proposal.result["moves"]
+    assert move["split_before"] and move["delay_days"] == 0
+    assert to_local(datetime.datetime.fromisoformat(move["finish_after"])).day == 2
+    services_leveling.apply(proposal, actor=manager)
+    task.refresh_from_db()
+    assert (task.pauses, task.constraint_type) == ([], "ASAP")
