@@ -5,9 +5,10 @@ capacity), and the resources behind one role's week."""
 
 import datetime
 from decimal import Decimal
-from typing import Literal
+from typing import Any, Literal
 
 from django.core.exceptions import ValidationError
+from django.core.paginator import Page
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
@@ -112,6 +113,18 @@ def _week_out(cell: services.Cell) -> dict[str, object]:
     }
 
 
+def _paged(window: services.Window, page: Page[Any], items: list[dict[str, Any]]) -> dict[str, Any]:
+    """A page of rows over the window's weeks, as both heat maps answer."""
+    return {
+        "start": window.start,
+        "weeks": list(window.weeks),
+        "count": page.paginator.count,
+        "page": page.number,
+        "pages": page.paginator.num_pages,
+        "items": items,
+    }
+
+
 @router.get("/utilisation", response=UtilisationOut, summary="Resources × weeks: load vs capacity")
 @policy.api_requires(RESOURCE, "view")
 def heat_map(request: HttpRequest, filters: Query[UtilisationFilters]) -> object:
@@ -124,13 +137,10 @@ def heat_map(request: HttpRequest, filters: Query[UtilisationFilters]) -> object
         over_only=filters.over_allocated,
         page=filters.page,
     )
-    return {
-        "start": window.start,
-        "weeks": list(window.weeks),
-        "count": page.paginator.count,
-        "page": page.number,
-        "pages": page.paginator.num_pages,
-        "items": [
+    return _paged(
+        window,
+        page,
+        [
             {
                 "resource_id": row.resource.pk,
                 "name": row.resource.name,
@@ -144,7 +154,7 @@ def heat_map(request: HttpRequest, filters: Query[UtilisationFilters]) -> object
             }
             for row in page.object_list
         ],
-    }
+    )
 
 
 @router.get(
@@ -258,13 +268,10 @@ def role_map(request: HttpRequest, filters: Query[RoleFilters]) -> object:
         over_only=filters.over_allocated,
         page=filters.page,
     )
-    return {
-        "start": window.start,
-        "weeks": list(window.weeks),
-        "count": page.paginator.count,
-        "page": page.number,
-        "pages": page.paginator.num_pages,
-        "items": [
+    return _paged(
+        window,
+        page,
+        [
             {
                 "role": row.key,
                 "role_id": row.role.pk if row.role else None,
@@ -281,7 +288,7 @@ def role_map(request: HttpRequest, filters: Query[RoleFilters]) -> object:
             }
             for row in page.object_list
         ],
-    }
+    )
 
 
 @router.get(
