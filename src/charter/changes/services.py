@@ -17,7 +17,7 @@ from charter.changes.choices import NEXT_STATUSES, ChangeStatus
 from charter.changes.models import ChangeRequest, change_request_code
 from charter.core import audit
 from charter.core.choices import ACTION_LABELS
-from charter.core.concurrency import update_versioned
+from charter.core.concurrency import lock_row, update_versioned
 from charter.core.numbering import next_number
 from charter.discovery.choices import RequirementStatus
 from charter.discovery.models import Requirement
@@ -195,7 +195,8 @@ def mark_implemented(change: ChangeRequest, *, actor: Any, expected_version: int
 @transaction.atomic
 def delete_change_request(change: ChangeRequest, *, actor: Any) -> None:
     """Delete a proposed change request (a decided one is a record and stays)."""
-    ChangeRequest.objects.select_for_update().filter(pk=change.pk).values("pk").get()
+    lock_row(change)
+    change.refresh_from_db(fields=["status"])  # decided since it was read: it stays
     _refuse_unless_proposed(change)
     audit.record(change, "deleted", actor=actor, changes={"title": [str(change), None]})
     change.delete()

@@ -28,7 +28,7 @@ from charter.comms import ics, outbox
 from charter.comms.models import ActionItem, Meeting, MeetingStatus
 from charter.core import audit
 from charter.core.choices import ACTION_LABELS
-from charter.core.concurrency import update_versioned
+from charter.core.concurrency import lock_row, update_versioned
 from charter.crm.models import Contact
 from charter.planning.choices import TaskConstraint
 from charter.planning.forms import colleagues as active_colleagues
@@ -300,7 +300,7 @@ def update_meeting(
 def cancel_meeting(meeting: Meeting, *, actor: Any) -> Meeting:
     """Cancel the meeting: SEQUENCE rises and every attendee gets METHOD:CANCEL with
     STATUS:CANCELLED. ValidationError if it was cancelled already. Locks the meeting row."""
-    Meeting.objects.select_for_update().filter(pk=meeting.pk).values("pk").get()
+    lock_row(meeting)
     meeting.refresh_from_db(fields=["status", "sequence", "version"])
     _refuse_if_cancelled(meeting)
     meeting.status = MeetingStatus.CANCELLED

@@ -2,6 +2,7 @@
 
 from collections.abc import Iterable
 
+from django.db import models
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -50,3 +51,9 @@ def version_from_if_match(header: str) -> int | None:
     """The version named by an If-Match header (``"3"`` or ``W/"3"``), or None if unreadable."""
     value = header.strip().removeprefix("W/").strip('"')
     return int(value) if value.isdigit() else None
+
+
+def lock_row(row: models.Model) -> None:
+    """SELECT … FOR UPDATE on ``row`` (inside a transaction): its writers are serialised until
+    the transaction ends. Read what the decision depends on again after it."""
+    type(row)._default_manager.select_for_update().filter(pk=row.pk).values("pk").get()

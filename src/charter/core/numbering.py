@@ -6,11 +6,7 @@ from typing import Any
 from django.db import models
 from django.db.models import Max, QuerySet
 
-
-def lock_row(row: models.Model) -> None:
-    """SELECT … FOR UPDATE on ``row`` (inside a transaction): writers of what is numbered or
-    kept within it are serialised until the transaction ends."""
-    type(row)._default_manager.select_for_update().filter(pk=row.pk).values("pk").get()
+from charter.core.concurrency import lock_row
 
 
 def next_number(parent: models.Model, numbered: QuerySet[Any]) -> int:

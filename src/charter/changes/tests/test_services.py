@@ -225,3 +225,14 @@ def test_a_proposed_request_is_deleted_with_an_audit_event(users, project):
     assert not ChangeRequest.objects.filter(pk=pk).exists()
     event = AuditEvent.objects.get(action="deleted", object_id=str(pk))
     assert event.changes == {"title": ["CR-001 增加移动端审批", None]}
+
+
+def test_a_request_decided_since_it_was_read_is_not_deleted(users, project):
+    change = _raise(project, users["member"])
+    stale = ChangeRequest.objects.get(pk=change.pk)  # read by the deleting request
+    decide_change_request(
+        change, actor=users["manager"], expected_version=1, status=ChangeStatus.APPROVED
+    )
+    with pytest.raises(ValidationError):
+        delete_change_request(stale, actor=users["manager"])
+    assert ChangeRequest.objects.filter(pk=change.pk, status=ChangeStatus.APPROVED).exists()

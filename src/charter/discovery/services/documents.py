@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy
 
 from charter.core import audit
 from charter.core.choices import ACTION_LABELS
-from charter.core.concurrency import update_versioned
+from charter.core.concurrency import lock_row, update_versioned
 from charter.crm.models import Contact
 from charter.discovery.choices import Decision, DocumentSection, RequirementStatus
 from charter.discovery.models import (
@@ -57,7 +57,7 @@ def create_document(
     """Start the requirements document of a project or deal (one each). Locks the parent row,
     so two people starting it at once get one document and a clear error."""
     field_name = parent_field(parent)
-    type(parent)._default_manager.select_for_update().filter(pk=parent.pk).values("pk").get()
+    lock_row(parent)
     if RequirementsDocument.objects.filter(**{field_name: parent}).exists():
         raise ValidationError(_("This requirements document already exists."), code="exists")
     document = RequirementsDocument(

@@ -13,8 +13,8 @@ from django.utils.translation import gettext_lazy
 
 from charter.core import audit
 from charter.core.choices import ACTION_LABELS
-from charter.core.concurrency import StaleEdit, update_versioned
-from charter.core.numbering import lock_row, next_number
+from charter.core.concurrency import StaleEdit, lock_row, update_versioned
+from charter.core.numbering import next_number
 from charter.crm.models import Opportunity
 from charter.discovery.models import Requirement, RequirementComment, requirement_code
 from charter.discovery.models.base import parent_field
@@ -181,7 +181,7 @@ def set_requirement_tasks(
             },
             code="foreign",
         )
-    Requirement.objects.select_for_update().filter(pk=requirement.pk).values("pk").get()
+    lock_row(requirement)
     before = sorted(str(task) for task in requirement.tasks.all())
     requirement.tasks.set(chosen)
     after = sorted(str(task) for task in chosen)

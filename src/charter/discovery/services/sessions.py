@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy
 
 from charter.core import audit
 from charter.core.choices import ACTION_LABELS
-from charter.core.concurrency import update_versioned
+from charter.core.concurrency import lock_row, update_versioned
 from charter.crm.models import Contact
 from charter.discovery.models import FocusGroup, Idea, IdeaVote, Interview
 from charter.discovery.models.base import parent_field
@@ -183,7 +183,7 @@ def _refuse_if_promoted(session: Session) -> None:
 
 @transaction.atomic
 def _delete(session: Session, *, actor: Any) -> None:
-    type(session)._default_manager.select_for_update().filter(pk=session.pk).values("pk").get()
+    lock_row(session)
     _refuse_if_promoted(session)
     audit.record(session, "deleted", actor=actor, changes={"title": [session.title, None]})
     session.delete()

@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy
 
 from charter.core import audit
 from charter.core.choices import ACTION_LABELS
-from charter.core.concurrency import update_versioned
+from charter.core.concurrency import lock_row, update_versioned
 from charter.planning.choices import (
     AssumptionStatus,
     IssueStatus,
@@ -181,7 +181,7 @@ def _update(entry: Entry, *, actor: Any, expected_version: int, changes: Mapping
 
 @transaction.atomic
 def _delete(entry: Entry, *, actor: Any) -> None:
-    type(entry)._default_manager.select_for_update().filter(pk=entry.pk).values("pk").get()
+    lock_row(entry)
     audit.record(entry, "deleted", actor=actor, changes={"title": [str(entry), None]})
     entry.delete()
 

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from charter.core import audit, policy
 from charter.core.choices import ACTION_LABELS, CHANGE_LABELS
-from charter.core.concurrency import update_versioned
+from charter.core.concurrency import lock_row, update_versioned
 from charter.planning.adapters import schedule_project
 from charter.planning.models import Project, Task
 from charter.resources.choices import TIME_BASED, ResourceKind
@@ -129,7 +129,7 @@ def deactivate_resource(resource: Resource, *, actor: Any, expected_version: int
 def delete_resource(resource: Resource, *, actor: Any) -> None:
     """Delete a resource; refused while it is assigned to a task (deactivate it instead).
     Locks the row so no assignment sneaks in meanwhile."""
-    Resource.objects.select_for_update().filter(pk=resource.pk).values("pk").get()
+    lock_row(resource)
     count = resource.assignments.count()
     if count:
         raise ValidationError(
