@@ -6,7 +6,7 @@ import datetime
 from typing import Any, Literal
 
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch, QuerySet
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
@@ -113,12 +113,7 @@ class ChangeRequestFilters(Schema):
 
 
 def _rows(request: HttpRequest, action: str) -> QuerySet[ChangeRequest]:
-    requirements = Requirement.objects.only("pk", "code", "number")
-    return (
-        ChangeRequest.objects.for_user(request.user, action)
-        .select_related("requested_by", "decided_by")
-        .prefetch_related(Prefetch("requirements", queryset=requirements))
-    )
+    return ChangeRequest.objects.for_user(request.user, action).for_list()
 
 
 def _references(values: dict[str, Any], project: Project) -> dict[str, Any]:

@@ -41,8 +41,11 @@ def _only(fields: Iterable[str], allowed: Sequence[str]) -> None:
         raise ValueError(f"{', '.join(sorted(unknown))} not settable here")
 
 
-def _codes(requirements: Iterable[Requirement]) -> list[str]:
-    return sorted(requirement.code for requirement in requirements)
+def _state(change: ChangeRequest, requirements: Iterable[Requirement]) -> dict[str, Any]:
+    """What the audit trail records of ``change``: its fields and its requirements' codes."""
+    state = audit.snapshot(change, FIELDS)
+    state["requirements"] = sorted(requirement.code for requirement in requirements)
+    return state
 
 
 def _check(change: ChangeRequest, requirements: Sequence[Requirement] | None) -> None:
@@ -80,14 +83,13 @@ def create_change_request(
     change.code = change_request_code(change.number)
     change.save()
     change.requirements.set(requirements)
-    created = audit.snapshot(change, FIELDS)
-    created["requirements"] = _codes(requirements)
+    created = _state(change, requirements)
     audit.record(change, "created", actor=actor, changes=audit.diff({}, created))
     return change
 
 
 def _refuse_unless_proposed(change: ChangeRequest) -> None:
-    if change.status != ChangeStatus.PROPOSED:
+    if not change.is_open:
         raise ValidationError(
             _("%(code)s is %(status)s: a decided change request is kept as it was decided.")
             % {"code": change.code, "status": change.get_status_display()}
@@ -108,16 +110,14 @@ def update_change_request(
     it was saved since ``expected_version``."""
     _only(changes, FIELDS)
     _refuse_unless_proposed(change)
-    before = audit.snapshot(change, FIELDS)
-    before["requirements"] = _codes(change.requirements.all())
+    before = _state(change, change.requirements.all())
     for name, value in changes.items():
         setattr(change, name, value)
     _check(change, None if requirements is None else list(requirements))
     update_versioned(change, expected_version=expected_version, fields=FIELDS)
     if requirements is not None:
         change.requirements.set(requirements)
-    after = audit.snapshot(change, FIELDS)
-    after["requirements"] = _codes(change.requirements.all())
+    after = _state(change, change.requirements.all())
     if changed := audit.diff(before, after):
         audit.record(change, "updated", actor=actor, changes=changed)
     return change

@@ -7,7 +7,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch
+from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -28,7 +28,6 @@ from charter.changes.models import ChangeRequest
 from charter.core import policy
 from charter.core.forms import submit
 from charter.core.models import AuditEvent
-from charter.discovery.models import Requirement
 from charter.planning.models import Project
 from charter.planning.querysets import visible_project
 
@@ -63,13 +62,7 @@ def project_change_requests(request: HttpRequest, pk: int) -> HttpResponse:
     per_status = dict(
         searched.order_by().values("status").annotate(n=Count("pk")).values_list("status", "n")
     )
-    rows = (
-        filter_change_requests(in_project, q=filters.get("q", ""), status=filters.get("status", ""))
-        .select_related("requested_by")
-        .prefetch_related(
-            Prefetch("requirements", queryset=Requirement.objects.only("pk", "code", "title"))
-        )
-    )
+    rows = filter_change_requests(searched, status=filters.get("status", "")).for_list()
     context = {
         "project": project,
         "filter_form": filter_form,

@@ -121,7 +121,8 @@ def _requirement(request: HttpRequest, pk: int, action: str) -> Requirement:
 @require_GET
 @policy.requires("discovery.requirement", "view")
 def requirement_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    """The requirement with its sources, the plan tasks that deliver it, and its comments."""
+    """The requirement with its sources, the plan tasks that deliver it, the change requests
+    that touch it, and its comments."""
     rows = with_trace(
         Requirement.objects.for_user(request.user).select_related("project", "opportunity", "owner")
     ).prefetch_related(
