@@ -123,13 +123,7 @@ def propose(request: HttpRequest, project_id: int, payload: ProposeIn) -> object
         project,
         actor=request.user,
         mode=payload.mode,
-        options={
-            "scope": payload.scope,
-            "time_limit": payload.time_limit,
-            "split": payload.split,
-            "date_from": payload.date_from and payload.date_from.isoformat(),
-            "date_to": payload.date_to and payload.date_to.isoformat(),
-        },
+        options=payload.dict(include=set(services.OPTIONS)),
     )
     return Status(202, _out(proposal))
 

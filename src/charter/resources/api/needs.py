@@ -32,7 +32,9 @@ router = Router(tags=["needs"])
 NEED = "resources.need"
 ASSIGNMENT = "resources.assignment"
 # The services' field names → the names the requests use for them.
-FIELD_NAMES = {"skill": "skill_id", "resource": "resource_id", "person": "person_id"}
+# The services' field names → the request's, per operation, so a 422 points at what was sent.
+ASSIGN_NAMES = {"resource": "resource_id"}
+REPLACE_NAMES = {"person": "person_id"}
 
 
 # ---- schemas ---------------------------------------------------------------------------------
@@ -268,7 +270,7 @@ def assign_from_need(
     resource = Resource.objects.for_user(request.user).filter(pk=payload.resource_id).first()
     if resource is None:
         raise ValidationError({"resource_id": _("There is no resource with this ID.")})
-    with request_field_names(FIELD_NAMES):
+    with request_field_names(ASSIGN_NAMES):
         assignment = services.assign_from_need(need, resource, actor=request.user)
     set_etag(response, assignment)
     return Status(201, assignment)
@@ -294,7 +296,7 @@ def replace_placeholder(
     if person is None:
         raise ValidationError({"person_id": _("There is no resource with this ID.")})
     version = expected_version(request, required=False)
-    with request_field_names(FIELD_NAMES):
+    with request_field_names(REPLACE_NAMES):
         assignment = services.replace_placeholder(
             assignment, person, actor=request.user, expected_version=version
         )

@@ -25,13 +25,15 @@ from charter.resources.models.leveling import LevelingProposal
 ACTION_LABELS.update({"leveled": gettext_lazy("leveled resources of")})
 
 TIME_LIMIT_MIN, TIME_LIMIT_MAX = 1, 30
+OPTIONS = ("scope", "time_limit", "split", "date_from", "date_to")
 CHANGED_FIELDS = ("constraint_type", "constraint_date", "pauses")
 DEFAULT_TIME_LIMIT = 5  # seconds, when none is given
 PROGRESS_EVERY = 0.5  # seconds between two progress writes
 
 
 def _options(options: Mapping[str, Any]) -> dict[str, Any]:
-    """Checked options as stored: scope, time_limit, date_from, date_to (ISO or None)."""
+    """Checked options as stored: scope, time_limit, split, date_from, date_to (ISO or None;
+    dates or ISO strings are taken)."""
     errors: dict[str, str] = {}
     scope = options.get("scope") or LevelingScope.PROJECT
     if scope not in LevelingScope.values:

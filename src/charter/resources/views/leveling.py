@@ -71,13 +71,7 @@ def propose(request: HttpRequest, pk: int) -> HttpResponse:
                 project,
                 actor=request.user,
                 mode=data["mode"],
-                options={
-                    "scope": data["scope"],
-                    "time_limit": data["time_limit"],
-                    "split": data["split"],
-                    "date_from": data["date_from"] and data["date_from"].isoformat(),
-                    "date_to": data["date_to"] and data["date_to"].isoformat(),
-                },
+                options={name: data[name] for name in services.OPTIONS},
             )
         )
 
