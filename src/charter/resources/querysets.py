@@ -17,13 +17,21 @@ class ResourceQuerySet(models.QuerySet):
         return self.all()
 
 
-class AssignmentQuerySet(models.QuerySet):
-    def for_user(self, user: Any, action: str = "view") -> "AssignmentQuerySet":
-        """Assignments on the tasks of projects the user may see."""
-        if not policy.allows(user, "resources.assignment", action):
+class OnTaskQuerySet(models.QuerySet):
+    """Rows on a task (``task``): those on the tasks of projects the user may see, when the
+    policy of ``policy_object`` allows the action."""
+
+    policy_object = ""
+
+    def for_user(self, user: Any, action: str = "view") -> "OnTaskQuerySet":
+        if not policy.allows(user, self.policy_object, action):
             return self.none()
         projects = apps.get_model("planning", "Project").objects.for_user(user)
         return self.filter(task__project__in=projects)
+
+
+class AssignmentQuerySet(OnTaskQuerySet):
+    policy_object = "resources.assignment"
 
 
 class BudgetLineQuerySet(InProjectQuerySet):
@@ -69,10 +77,10 @@ class TimesheetQuerySet(models.QuerySet):
         return rows.filter(pk__in=managed)
 
 
-class TaskNeedQuerySet(models.QuerySet):
+class TaskNeedQuerySet(OnTaskQuerySet):
+    policy_object = "resources.need"
+
     def for_user(self, user: Any, action: str = "view") -> "TaskNeedQuerySet":
-        """Needs of the tasks of projects the user may see."""
-        if not policy.allows(user, "resources.need", action):
-            return self.none()
-        projects = apps.get_model("planning", "Project").objects.for_user(user)
-        return self.filter(task__project__in=projects)
+        """The needs on tasks of projects the user may see, with what their pages show."""
+        rows = super().for_user(user, action)
+        return rows.select_related("task__project", "role", "skill")

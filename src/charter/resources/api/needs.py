@@ -169,10 +169,7 @@ def _task(request: HttpRequest, task_id: int) -> Task:
 
 
 def _need(request: HttpRequest, need_id: int, action: str = "view") -> TaskNeed:
-    rows = TaskNeed.objects.for_user(request.user, action).select_related(
-        "task__project", "role", "skill"
-    )
-    return get_object_or_404(rows, pk=need_id)
+    return get_object_or_404(TaskNeed.objects.for_user(request.user, action), pk=need_id)
 
 
 def _need_fields(values: dict[str, Any]) -> dict[str, Any]:

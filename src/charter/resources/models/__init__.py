@@ -1,12 +1,5 @@
 """resources' tables, one module per area; import them from here."""
 
-from charter.resources.choices import (
-    CostCategory,
-    LevelingMode,
-    LevelingScope,
-    ProposalStatus,
-    TimesheetStatus,
-)
 from charter.resources.models.budget import BudgetLine, Expense
 from charter.resources.models.leveling import LevelingProposal
 from charter.resources.models.needs import RateChange, ResourceSkill, Role, Skill, TaskNeed
@@ -16,12 +9,8 @@ from charter.resources.models.timesheets import Timesheet, TimesheetEntry
 __all__ = [
     "Assignment",
     "BudgetLine",
-    "CostCategory",
     "Expense",
-    "LevelingMode",
     "LevelingProposal",
-    "LevelingScope",
-    "ProposalStatus",
     "RateChange",
     "Resource",
     "ResourceSkill",
@@ -30,5 +19,4 @@ __all__ = [
     "TaskNeed",
     "Timesheet",
     "TimesheetEntry",
-    "TimesheetStatus",
 ]

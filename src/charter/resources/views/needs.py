@@ -245,10 +245,7 @@ def _task(request: HttpRequest, pk: int) -> Task:
 
 
 def _need(request: HttpRequest, pk: int, action: str = "view") -> TaskNeed:
-    rows = TaskNeed.objects.for_user(request.user, action).select_related(
-        "task__project", "role", "skill"
-    )
-    return get_object_or_404(rows, pk=pk)
+    return get_object_or_404(TaskNeed.objects.for_user(request.user, action), pk=pk)
 
 
 def _to_needs(task: Task) -> HttpResponse:
