@@ -159,14 +159,10 @@ def _split_result(c: Compiled, keys: Sequence[Key], mode: Mode) -> Result:
 def _rank(c: Compiled, result: Result) -> tuple[int, int, int]:
     """Smaller is better: fewer activities left unplaced, then the shorter makespan, then the
     earlier finishes in total."""
-    finishes = 0
-    for i, activity_id in enumerate(c.ids):
-        if activity_id in result.runs:
-            first, length = result.runs[activity_id][-1]
-            finishes += first + length
-        elif activity_id in result.starts:
-            finishes += result.starts[activity_id] + c.duration[i]
-    return len(result.unplaced), result.makespan, finishes
+    starts = [result.starts.get(activity_id, UNPLACED) for activity_id in c.ids]
+    runs = {i: list(result.runs[a]) for i, a in enumerate(c.ids) if a in result.runs}
+    total = sum(finish for finish in finishes(c, starts, runs) if finish != UNPLACED)
+    return len(result.unplaced), result.makespan, total
 
 
 def _result(

@@ -13,7 +13,7 @@ import importlib.util
 import time
 from collections.abc import Callable
 
-from charter.engine.leveling_sgs import UNPLACED, Compiled, Starts, _grow
+from charter.engine.leveling_sgs import UNPLACED, Compiled, Starts, grow
 
 type Progress = Callable[[float, int], None]
 
@@ -83,7 +83,7 @@ def solve(
         if not users:
             continue
         if len(rows[r]) < upper:
-            _grow(c, rows, r, upper)
+            grow(c, rows, r, upper)
         row = rows[r][:upper]
         peak = max(row)
         boxes = [intervals[i] for i, _q in users]

@@ -191,7 +191,7 @@ def rule_keys(c: Compiled, rule: Rule) -> list[Key]:
     return [(primary[i], c.early[i], -c.priority[i], c.ids[i]) for i in range(n)]
 
 
-def _grow(c: Compiled, rows: list[list[int]], r: int, end: int) -> None:
+def grow(c: Compiled, rows: list[list[int]], r: int, end: int) -> None:
     """Extend resource ``r``'s rows (the base capacity and ``rows``) to at least ``end``."""
     base = c.capacity[r]
     target = min(c.horizon, max(end, 2 * len(base)))
@@ -211,7 +211,7 @@ def earliest(
         for r, q in needs:
             row = rows[r]
             if len(row) < end:
-                _grow(c, rows, r, end)
+                grow(c, rows, r, end)
             if min(row[t:end]) < q:
                 p = end - 1
                 while row[p] >= q:
@@ -232,7 +232,7 @@ def latest(
         for r, q in needs:
             row = rows[r]
             if len(row) < end:
-                _grow(c, rows, r, end)
+                grow(c, rows, r, end)
             if min(row[t:end]) < q:
                 p = t
                 while row[p] >= q:
@@ -252,7 +252,7 @@ def take(
     for r, q in needs:
         row = rows[r]
         if len(row) < end:
-            _grow(c, rows, r, end)
+            grow(c, rows, r, end)
         units = q * sign
         row[start:end] = [free - units for free in row[start:end]]
 

@@ -11,7 +11,7 @@ the serial SGS places it. Bounds from ``from_finish`` precedences count the pred
 finish, the period after its last run.
 """
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 
 from charter.engine.leveling_model import Unplaceable
 from charter.engine.leveling_sgs import (
@@ -21,8 +21,8 @@ from charter.engine.leveling_sgs import (
     Failure,
     Key,
     Starts,
-    _grow,
     earliest,
+    grow,
     in_key_order,
     place_contiguous,
     short_resource,
@@ -59,7 +59,7 @@ def serial_split(c: Compiled, keys: Sequence[Key]) -> tuple[Starts, Runs, dict[i
         for at, length in found:
             take(c, rows, needs, at, length)
         starts[i] = found[0][0]
-        finish[i] = found[-1][0] + found[-1][1]
+        finish[i] = run_end(found)
         if len(found) > 1:
             runs[i] = found
         return None
@@ -89,7 +89,7 @@ def _fits_until(c: Compiled, rows: list[list[int]], needs: Demand, t: int, end: 
     for r, q in needs:
         row = rows[r]
         if len(row) < end:
-            _grow(c, rows, r, end)
+            grow(c, rows, r, end)
         if min(row[t:end]) < q:
             end = next(p for p in range(t, end) if row[p] < q)
     return end
@@ -101,6 +101,29 @@ def finishes(c: Compiled, starts: Starts, runs: Runs) -> list[int]:
     return [
         UNPLACED
         if start == UNPLACED
-        else (runs[i][-1][0] + runs[i][-1][1] if i in runs else start + c.duration[i])
+        else (run_end(runs[i]) if i in runs else start + c.duration[i])
         for i, start in enumerate(starts)
     ]
+
+
+def run_end(runs: Sequence[Run]) -> int:
+    """The period after the last of ``runs``."""
+    first, length = runs[-1]
+    return first + length
+
+
+def periods_of(runs: Iterable[Run]) -> Iterator[int]:
+    """Every period of ``runs``."""
+    for first, length in runs:
+        yield from range(first, first + length)
+
+
+def runs_from_periods(periods: Iterable[int]) -> list[Run]:
+    """Sorted distinct ``periods`` as runs of consecutive ones."""
+    found: list[Run] = []
+    for period in periods:
+        if found and sum(found[-1]) == period:
+            found[-1] = (found[-1][0], found[-1][1] + 1)
+        else:
+            found.append((period, 1))
+    return found

@@ -47,6 +47,7 @@ from charter.engine.leveling import (
     level,
     start_to_start_lag,
 )
+from charter.engine.leveling_split import Run, periods_of, run_end, runs_from_periods
 from charter.engine.model import LinkType
 from charter.planning.adapters import project_calendar, to_local
 from charter.planning.choices import TaskConstraint
@@ -80,9 +81,6 @@ TASK_FIELDS = (
     "version",
     "segments",
 )
-
-
-type Run = tuple[int, int]  # (first period, length)
 
 
 class NoWorkingDays(ValueError):
@@ -211,12 +209,8 @@ def _works(calendar: Calendar, days: Sequence[datetime.date]) -> list[bool]:
 
 
 def _days(minutes: int) -> int:
-    return math.ceil(minutes / MINUTES_PER_DAY)
-
-
-def _lag_days(minutes: int) -> int:
-    """A lag in whole working days, rounded towards a later successor (a lead of half a day
-    counts as none)."""
+    """Whole working days, rounded up: a task of a day and a half takes two; a lag rounds
+    towards a later successor (a lead of half a day counts as none)."""
     return math.ceil(minutes / MINUTES_PER_DAY)
 
 
@@ -282,7 +276,7 @@ def load(project: Project, *, actor: Any, options: Options) -> Loaded:
         )
     )
     latest = max([origin, *(d for d in finishes.values() if d is not None)])
-    spare = sum(duration.values()) + sum(max(0, _lag_days(lag)) for *_, lag in links) + 2
+    spare = sum(duration.values()) + sum(max(0, _days(lag)) for *_, lag in links) + 2
     calendar = project_calendar(project)
     # Enough periods to hold the current plans plus every task and lag back to back after them.
     days = _working_days(calendar, origin, _count_until(calendar, origin, latest) + spare)
@@ -402,7 +396,7 @@ def _current_runs(loaded: Loaded, task: Task) -> list[Run]:
         days = set()
         for start, finish in task.segment_moments:
             days.update(range(loaded.period_of(_day(start)), loaded.period_of(_day(finish)) + 1))
-        return runs_of(sorted(days))
+        return runs_from_periods(sorted(days))
     first = loaded.start[task.pk]
     finish = _local_day(task.finish)
     if _is_started(task) and finish is not None:
@@ -414,23 +408,6 @@ def _day(moment: datetime.datetime) -> datetime.date:
     day = _local_day(moment)
     assert day is not None
     return day
-
-
-def runs_of(periods: Sequence[int]) -> list[Run]:
-    """Sorted distinct ``periods`` as runs of consecutive ones (segments that share a day, a
-    pause shorter than a day, make one run)."""
-    found: list[Run] = []
-    for period in periods:
-        if found and sum(found[-1]) == period:
-            found[-1] = (found[-1][0], found[-1][1] + 1)
-        else:
-            found.append((period, 1))
-    return found
-
-
-def periods_of(runs: Iterable[Run]) -> Iterable[int]:
-    for first, length in runs:
-        yield from range(first, first + length)
 
 
 def _take_fixed_use(loaded: Loaded, leaves: dict[int, Task], base: dict[int, int]) -> None:
@@ -521,7 +498,7 @@ def _precedences(
             return inner
         if side == "S":
             return [min(inner, key=lambda t: loaded.start[t])]
-        return [max(inner, key=lambda t: finish_of(loaded.current[t]))]
+        return [max(inner, key=lambda t: run_end(loaded.current[t]))]
 
     seen: dict[tuple[int, int, bool], int] = {}
     for pred, succ, kind, lag in links:
@@ -532,7 +509,7 @@ def _precedences(
                 movable = p in loaded.movable
                 gap, from_finish = _link_gap(
                     LinkType(kind),
-                    _lag_days(lag),
+                    _days(lag),
                     loaded.duration[p],
                     loaded.duration[s],
                     split=split or not movable,
@@ -541,19 +518,11 @@ def _precedences(
                     seen[(p, s, from_finish)] = max(seen.get((p, s, from_finish), gap), gap)
                 else:
                     now = loaded.current[p]
-                    release[s] = max(
-                        release[s], (finish_of(now) if from_finish else now[0][0]) + gap
-                    )
+                    release[s] = max(release[s], (run_end(now) if from_finish else now[0][0]) + gap)
     return [
         Precedence(p, s, gap, from_finish=from_finish)
         for (p, s, from_finish), gap in sorted(seen.items())
     ]
-
-
-def finish_of(runs: Sequence[Run]) -> int:
-    """The period after the last of ``runs``."""
-    first, length = runs[-1]
-    return first + length
 
 
 def solve(

@@ -13,10 +13,11 @@ from typing import Any
 
 from charter.engine.calendar import WorkCalendar
 from charter.engine.leveling import Result
+from charter.engine.leveling_split import Run, periods_of, run_end
 from charter.engine.splits import normalised
 from charter.planning.adapters import load_plan, task_calendars, to_aware, to_local
 from charter.planning.models import Task
-from charter.resources.leveling import Loaded, Run, finish_of, periods_of
+from charter.resources.leveling import Loaded
 
 CALENDAR_MARGIN = datetime.timedelta(days=366)
 
@@ -83,7 +84,7 @@ def _move(loaded: Loaded, task: Task, runs: list[Run]) -> tuple[dict[str, Any], 
     if len(runs) == 1 and not task.segments:
         finish = _shifted(task.finish, loaded, delay)
     else:
-        finish = _at(loaded, finish_of(runs) - 1, loaded.hours[1])
+        finish = _at(loaded, run_end(runs) - 1, loaded.hours[1])
     move = {
         "task_id": task.pk,
         "project_id": task.project_id,
