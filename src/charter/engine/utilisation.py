@@ -16,6 +16,7 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Protocol
 
+DAY = timedelta(days=1)
 WEEK = timedelta(days=7)
 
 
@@ -64,6 +65,20 @@ class Load:
             if last > first:
                 minutes -= calendar.working_minutes(first, last)
         return minutes
+
+    def minutes_by_day(
+        self, calendar: "WorkingTime", first: date | None = None, last: date | None = None
+    ) -> dict[date, int]:
+        """The task's working minutes on each day it has some (from ``first`` to ``last``
+        when given)."""
+        found: dict[date, int] = {}
+        day = max(self.start.date(), first or self.start.date())
+        while day <= min(self.finish.date(), last or self.finish.date()):
+            start, end = max(self.start, _midnight(day)), min(self.finish, _midnight(day + DAY))
+            if end > start and (minutes := self.minutes(calendar, start, end)):
+                found[day] = minutes
+            day += DAY
+        return found
 
 
 @dataclass(frozen=True, slots=True)

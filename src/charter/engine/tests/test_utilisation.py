@@ -1,6 +1,7 @@
 """Utilisation per week: flat-contour spread of work, capacity, over-allocation; hand-checked
 numbers on the China office calendar (8 working hours = 480 minutes a day)."""
 
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from fractions import Fraction
@@ -86,6 +87,25 @@ def test_two_overlapping_tasks_make_150_percent_listed_largest_first() -> None:
         ("评审", 5 * DAY // 2),
     ]
     assert rows[1].weeks[0].ratio == 1 and not rows[1].over
+
+
+def test_minutes_by_day_skip_the_holiday_and_a_split_tasks_gap() -> None:
+    """Mon 14 – Fri 18 December with the Wednesday off, then with a pause all Thursday."""
+    task = load("迁移", at(W2, 9), at(W2 + timedelta(days=4), 18), 3 * DAY)
+    assert task.minutes_by_day(CALENDAR) == {
+        W2: DAY,
+        W2 + timedelta(days=1): DAY,
+        W2 + timedelta(days=3): DAY,
+        W2 + timedelta(days=4): DAY,
+    }
+    thursday = W2 + timedelta(days=3)
+    paused = replace(task, gaps=((at(thursday, 9), at(thursday, 18)),))
+    assert list(
+        paused.minutes_by_day(CALENDAR, W2 + timedelta(days=1), W2 + timedelta(days=4))
+    ) == [
+        W2 + timedelta(days=1),
+        W2 + timedelta(days=4),
+    ]
 
 
 def test_only_the_part_of_a_task_inside_the_window_is_counted() -> None:

@@ -135,27 +135,16 @@ class NeedsReport:
         return dict(totals)
 
 
-def _midnight(day: datetime.date) -> datetime.datetime:
-    return datetime.datetime.combine(day, datetime.time())
-
-
 def daily_minutes(load: Load, calendar: Any) -> dict[datetime.date, Fraction]:
     """``load.work`` spread over the working minutes of each day of its task (a task without
     working time puts it all on its first day)."""
     if load.work <= 0:
         return {}
-    total = load.minutes(calendar, load.start, load.finish) if load.finish > load.start else 0
+    by_day = load.minutes_by_day(calendar)
+    total = sum(by_day.values())
     if total <= 0:
         return {load.start.date(): Fraction(load.work)}
-    days: dict[datetime.date, Fraction] = {}
-    day = load.start.date()
-    while day <= load.finish.date():
-        start = max(load.start, _midnight(day))
-        end = min(load.finish, _midnight(day + DAY))
-        if end > start and (minutes := load.minutes(calendar, start, end)):
-            days[day] = Fraction(load.work * minutes, total)
-        day += DAY
-    return days
+    return {day: Fraction(load.work * minutes, total) for day, minutes in by_day.items()}
 
 
 def days_in_use(
@@ -167,15 +156,7 @@ def days_in_use(
     if not worked:
         day = load.start.date()
         return [day] if first <= day <= last else []
-    days = []
-    day = max(load.start.date(), first)
-    while day <= min(load.finish.date(), last):
-        start = max(load.start, _midnight(day))
-        end = min(load.finish, _midnight(day + DAY))
-        if end > start and load.minutes(calendar, start, end) > 0:
-            days.append(day)
-        day += DAY
-    return days
+    return list(load.minutes_by_day(calendar, first, last))
 
 
 def _equipment_weeks(
