@@ -27,7 +27,9 @@ Not modelled (``NOT_MODELLED``; ``Comparison.causes`` names the ones a task uses
 - elapsed and percentage lags (read as working time), and resource calendars of elapsed and
   manual tasks (those run on the task calendar, else the project calendar);
 - progress: actual dates and percent complete are not given to the engine, so every task is
-  scheduled as not started (no reference file has progress on an auto-scheduled task).
+  scheduled as not started (no reference file has progress on an auto-scheduled task);
+- splits (gaps in an assignment's remaining work over time): the tasks are given to the engine
+  without pauses (the import reads them; no reference file has a split).
 """
 
 from collections.abc import Iterable, Iterator, Mapping

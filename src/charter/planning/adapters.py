@@ -196,7 +196,7 @@ def _resource_calendars(project: Project, without_own: set[int]) -> dict[int, in
     tasks without a calendar of their own: MS Project schedules a task with resources on
     their calendars. A task whose resources work different hours stays on the project
     calendar (MS Project would schedule each assignment on its own resource's hours; Charter
-    does not split a task)."""
+    schedules a task as one whole)."""
     rows = Assignment.objects.filter(
         task__project=project, task_id__in=without_own, resource__kind__in=TIME_BASED
     ).values_list("task_id", "resource__calendar_id")

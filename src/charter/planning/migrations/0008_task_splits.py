@@ -16,7 +16,7 @@ class Migration(migrations.Migration):
                 blank=True,
                 default=list,
                 editable=False,
-                help_text="Where the work stops and for how long: [work done before, pause] in working minutes of the task's calendar. Leveling writes them; they move with the task.",
+                help_text="Where the work stops and for how long: [work done before, pause] in working minutes of the task's calendar. Leveling, an MS Project import or the API write them; they move with the task.",
                 verbose_name="splits",
             ),
         ),

@@ -113,7 +113,8 @@ class Task(Ordered, VersionedModel):
         editable=False,
         help_text=_(
             "Where the work stops and for how long: [work done before, pause] in working "
-            "minutes of the task's calendar. Leveling writes them; they move with the task."
+            "minutes of the task's calendar. Leveling, an MS Project import or the API write "
+            "them; they move with the task."
         ),
     )
     # Written by scheduling; never edited by hand.

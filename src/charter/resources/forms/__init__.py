@@ -1,5 +1,5 @@
-"""Resources forms, one module per area; the package re-exports what the pool's pages and
-template tags use."""
+"""Resources forms, one module per area; the package re-exports what the pool's template
+tags use."""
 
 from charter.resources.forms.pool import AssignForm, AssignmentForm, hours_of, percent_of
 

@@ -1,5 +1,5 @@
-"""Forms of roles and skills, a resource's skills, role and rates, a task's needs, assigning
-from a need, replacing a generic resource and the Needs tab's window."""
+"""Forms of roles and skills, a resource's skills and rates, a task's needs, assigning from a
+need, replacing a generic resource and the Needs tab's window."""
 
 import datetime
 from typing import Any

@@ -1,6 +1,8 @@
-"""The verbs of resources, one module per area: the pool and assignments, timesheets, leveling.
+"""The verbs of resources, one module per area: the pool and assignments, rates, needs and
+the needs report, timesheets, leveling, the budget and its report.
 
-The verbs other apps call are importable from here (``charter.resources.services``).
+The pool's verbs, which other apps call, are importable from here
+(``charter.resources.services``); the others from their module.
 """
 
 from charter.resources.services.pool import (

@@ -284,8 +284,9 @@ def budget_summary(project: Project) -> BudgetSummary:
     Forecast at completion:
 
     * labour = actual + the remaining planned labour, i.e. the sum over the assignments of
-      work × (1 − the task's percent complete) × the resource's cost rate on the task's start
-      (its rate history, else its standard rate) — the work still to do at what it costs;
+      people (equipment is planned in its own category) of work × (1 − the task's percent
+      complete) × the resource's cost rate on the task's start (its rate history, else its
+      standard rate) — the work still to do at what it costs;
     * any other category = per phase, the larger of planned and actual, with the lines for the
       whole project covering the phases' overruns (see :func:`_forecast_category`).
 

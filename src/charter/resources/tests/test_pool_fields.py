@@ -1,6 +1,7 @@
 """Role, generic resource (placeholder) and cost per use on the pool's own form, list, detail,
-export and API: validated as the profile is, audited, version-checked, cost per use hidden
-from team members exactly as the standard rate is, and filters by role and generic or named."""
+export and API: validated with the resource's other fields, audited, version-checked, cost per
+use hidden from team members exactly as the standard rate is, and filters by role and generic
+or named."""
 
 from decimal import Decimal
 

@@ -1,6 +1,7 @@
-"""Roles and skills; a resource's skills, role and rate history; a task's needs with ranked
+"""Roles and skills; a resource's skills and rate history; a task's needs with ranked
 candidates; replacing a generic resource; and a project's Needs tab (needed against assigned
-hours per role and week, equipment, planned cost per month). Actions answer with the page they
+hours per role and week, the needs to staff, equipment and materials per week, planned cost
+per month). Actions answer with the page they
 came from and say what happened in a message."""
 
 from typing import Any
