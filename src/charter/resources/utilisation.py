@@ -25,6 +25,8 @@ from typing import Any
 
 from django.core.paginator import Page, Paginator
 from django.db.models import Exists, OuterRef, Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from charter.engine.utilisation import (
@@ -367,6 +369,16 @@ class RoleWeek:
     role: Role | None
     cell: RoleCell
     resources: list[Row]
+
+
+def role_of_key(key: str) -> Role | None:
+    """The role a URL names by ``RoleRow.key``: its id, or ``NO_ROLE`` for None. Http404 for
+    any other key or an unknown role."""
+    if key == NO_ROLE:
+        return None
+    if not key.isdigit():
+        raise Http404
+    return get_object_or_404(Role, pk=int(key))
 
 
 def _role_row(

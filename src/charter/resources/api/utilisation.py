@@ -18,7 +18,7 @@ from charter.core import policy
 from charter.planning.models import Project
 from charter.resources import utilisation as services
 from charter.resources.choices import ResourceKind
-from charter.resources.models import Resource, Role
+from charter.resources.models import Resource
 
 router = Router(tags=["utilisation"])
 
@@ -300,16 +300,16 @@ def role_map(request: HttpRequest, filters: Query[RoleFilters]) -> object:
 def role_week(
     request: HttpRequest, role: str, week: datetime.date, query: Query[RoleWeekQuery]
 ) -> object:
-    found: Role | None = None
-    if role != services.NO_ROLE:
-        found = get_object_or_404(Role, pk=int(role) if role.isdigit() else 0)
     detail = services.role_week(
-        request.user, found, week, project=_project(request.user, query.project_id)
+        request.user,
+        services.role_of_key(role),
+        week,
+        project=_project(request.user, query.project_id),
     )
     return {
         **_role_week_out(detail.cell),
-        "role": services.NO_ROLE if found is None else str(found.pk),
-        "role_id": None if found is None else found.pk,
+        "role": services.NO_ROLE if detail.role is None else str(detail.role.pk),
+        "role_id": None if detail.role is None else detail.role.pk,
         "resources": [
             {
                 **_week_out(line.cells[0]),

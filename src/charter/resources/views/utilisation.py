@@ -26,15 +26,6 @@ def _week(value: str) -> datetime.date:
         raise Http404 from None
 
 
-def _role(key: str) -> Role | None:
-    """The role a URL names: its id, or ``services.NO_ROLE`` for None."""
-    if key == services.NO_ROLE:
-        return None
-    if not key.isdigit():
-        raise Http404
-    return get_object_or_404(Role, pk=int(key))
-
-
 @require_GET
 @policy.requires(RESOURCE, "view")
 def utilisation(request: HttpRequest) -> HttpResponse:
@@ -89,7 +80,7 @@ def utilisation_role_week(request: HttpRequest, role: str, week: str) -> HttpRes
     (a fragment for HTMX, else a page)."""
     form = UtilisationFilterForm(request.GET, user=request.user)
     detail = services.role_week(
-        request.user, _role(role), _week(week), project=form.value("project")
+        request.user, services.role_of_key(role), _week(week), project=form.value("project")
     )
     template = (
         "resources/utilisation/_role_detail.html"
