@@ -381,15 +381,21 @@ def _upcoming(
     return Upcoming(item, nominal, on, due_at, row)
 
 
-def missed(items: QuerySet[CommunicationItem], *, since: datetime.date) -> QuerySet[Any]:
-    """Missed occurrences of ``items`` from ``since`` on, newest first."""
-    return (
+def missed(
+    items: QuerySet[CommunicationItem], *, since: datetime.date
+) -> list[CommunicationOccurrence]:
+    """Missed occurrences of ``items`` from ``since`` on, newest first, each marked
+    ``sendable`` when its owner may still send it late (``can_send``)."""
+    rows = list(
         CommunicationOccurrence.objects.filter(
             item__in=items, status=OccurrenceStatus.MISSED, on__gte=since
         )
         .select_related("item__project")
         .order_by("-due_at", "-pk")
     )
+    for row in rows:
+        row.sendable = can_send(row.item, row)  # type: ignore[attr-defined]
+    return rows
 
 
 def planned_occurrence(item: CommunicationItem, nominal_on: datetime.date) -> Occurrence:

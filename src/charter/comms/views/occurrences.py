@@ -261,7 +261,7 @@ def my_week(request: HttpRequest) -> HttpResponse:
     days = [(day, list(group)) for day, group in itertools.groupby(ahead, key=lambda o: o.on)]
     context = {
         "days": days,
-        "missed": list(plan.missed(items, since=today - datetime.timedelta(days=MISSED_DAYS))),
+        "missed": plan.missed(items, since=today - datetime.timedelta(days=MISSED_DAYS)),
         "missed_days": MISSED_DAYS,
         "today": today,
         "now": timezone.now(),

@@ -85,7 +85,7 @@ def communication_list(request: HttpRequest, pk: int) -> HttpResponse:
         "project": project,
         "rows": [(item, audience_of(item)) for item in rows],
         "page": Paginator(ahead, PER_PAGE).get_page(request.GET.get("page")),
-        "missed": list(plan.missed(items, since=today - datetime.timedelta(days=MISSED_DAYS))),
+        "missed": plan.missed(items, since=today - datetime.timedelta(days=MISSED_DAYS)),
         "weeks": UPCOMING_WEEKS,
         "now": timezone.now(),
         "missed_days": MISSED_DAYS,
