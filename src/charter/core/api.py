@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from functools import partial
 from http import HTTPStatus
-from typing import Any, Literal, overload
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.middleware import get_user
@@ -306,49 +306,31 @@ class CharterAPI(NinjaAPI):
         return schema
 
 
-IF_MATCH = {
-    "parameters": [
-        {
-            "in": "header",
-            "name": "If-Match",
-            "required": True,
-            "schema": {"type": "string"},
-            "description": "The ETag of the record as read; 412 if it changed since, "
-            "428 when missing.",
-        }
-    ]
-}
+def _if_match(*, required: bool, description: str) -> dict[str, Any]:
+    """The OpenAPI description of an If-Match header."""
+    header = {"in": "header", "name": "If-Match", "required": required}
+    return {"parameters": [{**header, "schema": {"type": "string"}, "description": description}]}
 
 
-IF_MATCH_OPTIONAL = {
-    "parameters": [
-        {
-            "in": "header",
-            "name": "If-Match",
-            "required": False,
-            "schema": {"type": "string"},
-            "description": "The ETag of the record as read; 412 if it changed since. Without "
-            "it the record is changed as it is now.",
-        }
-    ]
-}
+IF_MATCH = _if_match(
+    required=True,
+    description="The ETag of the record as read; 412 if it changed since, 428 when missing.",
+)
+IF_MATCH_OPTIONAL = _if_match(
+    required=False,
+    description="The ETag of the record as read; 412 if it changed since. Without it the "
+    "record is changed as it is now.",
+)
 
 
-@overload
-def expected_version(request: HttpRequest, *, required: Literal[True] = True) -> int: ...
-
-
-@overload
-def expected_version(request: HttpRequest, *, required: bool) -> int | None: ...
-
-
-def expected_version(request: HttpRequest, *, required: bool = True) -> int | None:
+def expected_version(request: HttpRequest, *, current: VersionedModel | None = None) -> int:
     """The version an update is based on, from If-Match; 412 if unreadable. Without If-Match:
-    428 when ``required``, else None (the caller changes the record as it is now)."""
+    ``current``'s version when given (If-Match is optional: the record is changed as it is
+    now), else 428."""
     header = request.headers.get("If-Match", "")
     if not header:
-        if not required:
-            return None
+        if current is not None:
+            return current.version
         raise PreconditionRequired
     version = version_from_if_match(header)
     if version is None:

@@ -292,7 +292,7 @@ def replace_placeholder(
     person = Resource.objects.for_user(request.user).filter(pk=payload.person_id).first()
     if person is None:
         raise ValidationError({"person_id": _("There is no resource with this ID.")})
-    version = expected_version(request, required=False)
+    version = expected_version(request, current=assignment)
     with request_field_names(REPLACE_NAMES):
         assignment = services.replace_placeholder(
             assignment, person, actor=request.user, expected_version=version

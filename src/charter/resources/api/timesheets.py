@@ -188,9 +188,8 @@ def put_week(request: HttpRequest, response: HttpResponse, week: str, payload: W
 @policy.api_requires(TIMESHEET, "change")
 def submit_week(request: HttpRequest, response: HttpResponse, week: str) -> object:
     sheet = services.week_of(request.user, _monday(week))
-    version = expected_version(request, required=False)
     sheet = services.submit(
-        sheet, actor=request.user, expected_version=sheet.version if version is None else version
+        sheet, actor=request.user, expected_version=expected_version(request, current=sheet)
     )
     set_etag(response, sheet)
     return _loaded(sheet)
@@ -209,9 +208,8 @@ def _decidable(request: HttpRequest, timesheet_id: int) -> Timesheet:
 @policy.api_requires(TIMESHEET, "approve")
 def approve(request: HttpRequest, response: HttpResponse, timesheet_id: int) -> object:
     sheet = _decidable(request, timesheet_id)
-    version = expected_version(request, required=False)
     approval = services.approve(
-        sheet, actor=request.user, expected_version=sheet.version if version is None else version
+        sheet, actor=request.user, expected_version=expected_version(request, current=sheet)
     )
     set_etag(response, approval.sheet)
     sheet = _loaded(approval.sheet)
@@ -230,11 +228,10 @@ def reject(
     request: HttpRequest, response: HttpResponse, timesheet_id: int, payload: RejectIn
 ) -> object:
     sheet = _decidable(request, timesheet_id)
-    version = expected_version(request, required=False)
     sheet = services.reject(
         sheet,
         actor=request.user,
-        expected_version=sheet.version if version is None else version,
+        expected_version=expected_version(request, current=sheet),
         note=payload.note,
     )
     set_etag(response, sheet)
