@@ -12,7 +12,9 @@ the finish and is not a split. ``normalised`` drops the pauses that no longer fi
 was shortened since, say) for callers that take stored data as it is.
 """
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from datetime import datetime
+from itertools import pairwise
 
 type Pause = tuple[int, int]  # (work done before it, its length), working minutes
 type Pauses = tuple[Pause, ...]
@@ -62,3 +64,25 @@ def runs(duration: int, pauses: Sequence[Pause]) -> list[tuple[int, int]]:
         worked_before = worked
     found.append((at, at + duration - worked_before))
     return found
+
+
+def pauses_between(
+    spans: Sequence[tuple[datetime, datetime]],
+    duration: int,
+    minutes: Callable[[datetime, datetime], int],
+    origin: datetime | None = None,
+) -> Pauses:
+    """The pauses of a task of ``duration`` that works in ``spans`` (sorted, apart): each
+    stretch between two spans that holds working time, with the work before it counted from
+    ``origin`` (the first span's start when None). ``minutes(start, end)`` measures working
+    time on the task's calendar. The inverse of laying ``runs`` on a calendar."""
+    if not spans:
+        return ()
+    start = spans[0][0] if origin is None else origin
+    found: list[Pause] = []
+    paused = 0
+    for (_first, stop), (resume, _last) in pairwise(spans):
+        if (length := minutes(stop, resume)) > 0:
+            found.append((minutes(start, stop) - paused, length))
+            paused += length
+    return normalised(duration, found)

@@ -7,14 +7,13 @@ that calendar's usual day begins and ends when it ends (the first keeps the task
 """
 
 import datetime
-import itertools
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from charter.engine.calendar import WorkCalendar
 from charter.engine.leveling import Result
 from charter.engine.leveling_split import Run, periods_of, run_end
-from charter.engine.splits import normalised
+from charter.engine.splits import pauses_between
 from charter.planning.adapters import load_plan, task_calendars, to_aware, to_local
 from charter.planning.models import Task
 from charter.resources.leveling import Loaded
@@ -190,15 +189,10 @@ def _pauses(
     runs: Sequence[tuple[datetime.date, datetime.date]], calendar: WorkCalendar, duration: int
 ) -> list[list[int]]:
     """The pauses between ``runs`` of whole days on ``calendar``."""
-
-    def minutes(first: datetime.date, after_last: datetime.date) -> int:
-        return calendar.working_minutes(_midnight(first), _midnight(after_last))
-
-    found, worked = [], 0
-    for (first, last), (resume, _end) in itertools.pairwise(runs):
-        worked += minutes(first, last + datetime.timedelta(days=1))
-        found.append((worked, minutes(last + datetime.timedelta(days=1), resume)))
-    return [list(pause) for pause in normalised(duration, found)]
+    spans = [
+        (_midnight(first), _midnight(last + datetime.timedelta(days=1))) for first, last in runs
+    ]
+    return [list(pause) for pause in pauses_between(spans, duration, calendar.working_minutes)]
 
 
 def _midnight(day: datetime.date) -> datetime.datetime:

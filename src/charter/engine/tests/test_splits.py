@@ -6,7 +6,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from charter.engine.plan import PlanLink, PlanTask, schedule_plan
-from charter.engine.splits import check, normalised, runs, span, span_at
+from charter.engine.splits import check, normalised, pauses_between, runs, span, span_at
 from charter.engine.tests.test_plan import (
     DAY,
     OFFICE,
@@ -55,6 +55,27 @@ def test_normalised_pauses_are_valid_and_their_runs_add_up(
     gaps = [later[0] - earlier[1] for earlier, later in itertools.pairwise(found)]
     assert gaps == [length for _worked, length in pauses]
     assert span_at(duration, pauses) == span(duration, pauses)
+
+
+@given(
+    st.integers(1, 5 * DAY),
+    st.lists(st.tuples(st.integers(1, 5 * DAY), st.integers(1, DAY)), max_size=4),
+)
+def test_pauses_between_the_runs_laid_out_are_the_pauses(
+    duration: int, raw: list[tuple[int, int]]
+) -> None:
+    """On a clock that works every minute, the runs laid from the start give back the pauses."""
+    pauses = normalised(duration, raw)
+    origin = datetime(2025, 3, 3)
+    spans = [
+        (origin + timedelta(minutes=first), origin + timedelta(minutes=last))
+        for first, last in runs(duration, pauses)
+    ]
+
+    def minutes(start: datetime, end: datetime) -> int:
+        return int((end - start).total_seconds()) // 60
+
+    assert pauses_between(spans, duration, minutes) == pauses
 
 
 # Scheduling split tasks

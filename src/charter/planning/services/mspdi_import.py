@@ -16,7 +16,6 @@ from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
-from itertools import pairwise
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -31,7 +30,7 @@ from charter.engine.mspdi import (
     PredecessorLink,
     WorkPeriod,
 )
-from charter.engine.splits import Pauses, normalised
+from charter.engine.splits import Pauses, pauses_between
 from charter.planning.adapters import to_aware
 from charter.planning.models import (
     BASELINE_SLOTS,
@@ -227,14 +226,11 @@ def _pauses(task: MspdiTask, periods: list[WorkPeriod], duration: int, time: _Fi
     calendar = time.work_calendar_uid(task)
     # The work done (before the remaining work) counts from the task's start.
     origin = min(worked[0][0], task.start or worked[0][0])
-    found: list[tuple[int, int]] = []
-    paused = 0
-    for (_start, stop), (resume, _finish) in pairwise(worked):
-        length = time.working_minutes(calendar, stop, resume)
-        if length > 0:
-            found.append((time.working_minutes(calendar, origin, stop) - paused, length))
-            paused += length
-    return normalised(duration, found)
+
+    def minutes(start: datetime.datetime, end: datetime.datetime) -> int:
+        return time.working_minutes(calendar, start, end)
+
+    return pauses_between(worked, duration, minutes, origin)
 
 
 def _joined(
