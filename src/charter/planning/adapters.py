@@ -7,7 +7,7 @@ calendars' hours are meant in.
 """
 
 import datetime
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -244,15 +244,20 @@ def run(plan: LoadedPlan) -> PlanSchedule:
     raise PlanTooLong(f"the plan runs past {RANGE_YEARS[-1]} years from {first}")
 
 
+def _built[K](
+    rows: Mapping[K, Calendar], first: datetime.date, last: datetime.date
+) -> dict[K, WorkCalendar]:
+    """Each calendar of ``rows`` as the engine's, keys kept, in one query for every calendar's
+    exceptions; ValueError when one has no working time."""
+    exceptions = calendar_exceptions(rows.values(), first, last)
+    return {key: _engine_calendar(row, first, last, exceptions) for key, row in rows.items()}
+
+
 def _engine_calendars(
     plan: LoadedPlan, first: datetime.date, last: datetime.date
 ) -> tuple[WorkCalendar, dict[str, WorkCalendar]]:
-    """The project calendar and the tasks' calendars by ``PlanTask.calendar`` key, in one query
-    for every calendar's exceptions; ValueError when one has no working time."""
-    exceptions = calendar_exceptions(plan.calendars.values(), first, last)
-    calendars = {
-        key: _engine_calendar(row, first, last, exceptions) for key, row in plan.calendars.items()
-    }
+    """The project calendar and the tasks' calendars by ``PlanTask.calendar`` key."""
+    calendars = _built(plan.calendars, first, last)
     project_calendar = calendars.pop(None)
     return project_calendar, {str(key): calendar for key, calendar in calendars.items()}
 
@@ -265,9 +270,7 @@ def task_calendars(
     has no working time in the range."""
     wanted = set(task_ids)
     keys = {task.id: int(task.calendar) if task.calendar else None for task in plan.tasks}
-    rows = {key: plan.calendars[key] for pk, key in keys.items() if pk in wanted}
-    exceptions = calendar_exceptions(rows.values(), first, last)
-    built = {key: _engine_calendar(row, first, last, exceptions) for key, row in rows.items()}
+    built = _built({keys[pk]: plan.calendars[keys[pk]] for pk in wanted}, first, last)
     return {pk: built[keys[pk]] for pk in wanted}
 
 
