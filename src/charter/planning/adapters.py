@@ -10,6 +10,7 @@ import datetime
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from decimal import Decimal
+from typing import overload
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -63,6 +64,18 @@ class PlanTooLong(ValueError):
 
 def local_zone() -> ZoneInfo:
     return ZoneInfo(settings.TIME_ZONE)
+
+
+@overload
+def to_local(moment: datetime.datetime) -> datetime.datetime: ...
+
+
+@overload
+def to_local(moment: None) -> None: ...
+
+
+@overload
+def to_local(moment: datetime.datetime | None) -> datetime.datetime | None: ...
 
 
 def to_local(moment: datetime.datetime | None) -> datetime.datetime | None:

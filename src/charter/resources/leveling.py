@@ -405,9 +405,7 @@ def _current_runs(loaded: Loaded, task: Task) -> list[Run]:
 
 
 def _day(moment: datetime.datetime) -> datetime.date:
-    day = _local_day(moment)
-    assert day is not None
-    return day
+    return to_local(moment).date()
 
 
 def _take_fixed_use(loaded: Loaded, leaves: dict[int, Task], base: dict[int, int]) -> None:

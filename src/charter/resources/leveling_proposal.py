@@ -41,7 +41,6 @@ def over_allocations(loaded: Loaded, runs: Mapping[int, Sequence[Run]]) -> int:
 def _shifted(moment: datetime.datetime, loaded: Loaded, delay: int) -> datetime.datetime:
     """``moment`` moved ``delay`` working days later on the project calendar, same time of day."""
     local = to_local(moment)
-    assert local is not None
     period = loaded.period_of(local.date())
     target = loaded.day_of(period + delay)
     return to_aware(datetime.datetime.combine(target, local.time()))

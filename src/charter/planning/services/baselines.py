@@ -146,7 +146,7 @@ def _working_days(calendar: WorkCalendar, before: Any, now: Any) -> Decimal | No
     if before is None or now is None:
         return None
     try:
-        minutes = calendar.working_minutes(to_local(before), to_local(now))  # type: ignore[arg-type]
+        minutes = calendar.working_minutes(to_local(before), to_local(now))
     except ValueError:  # a date outside the calendar's range: compare calendar days instead
         return Decimal((now - before).days)
     return _days(minutes)

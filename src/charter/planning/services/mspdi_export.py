@@ -236,13 +236,7 @@ def _export_assignments(
 def _split_work(task: Task, work: int) -> tuple[WorkPeriod, ...]:
     """``work`` over a split task's segments, in proportion to their working minutes, with a
     period without work for each pause between them; nothing for a task that is not split."""
-    segments = [
-        (start, finish)
-        for start, finish in (
-            (to_local(start), to_local(finish)) for start, finish in task.segment_moments
-        )
-        if start is not None and finish is not None
-    ]
+    segments = [(to_local(start), to_local(finish)) for start, finish in task.segment_moments]
     if len(segments) < 2:
         return ()
     periods: list[WorkPeriod] = []
