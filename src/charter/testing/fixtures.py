@@ -81,6 +81,12 @@ def signed_in(users):
 
 
 @pytest.fixture
+def manager(users):
+    """The project manager of ``users``."""
+    return users[Role.MANAGER]
+
+
+@pytest.fixture
 def project(users, client_org):
     """A project of ``client_org`` converted from a won deal (the test template's plan in it),
     managed by the manager, with the member on its team."""
@@ -88,4 +94,15 @@ def project(users, client_org):
 
     project = make_project(client_org, manager=users["manager"])
     project.members.add(users["member"])
+    return project
+
+
+@pytest.fixture
+def empty_project(client_org, manager):
+    """A project of ``client_org`` managed by ``manager``, its plan emptied (for imports)."""
+    from charter.planning.models import Task
+    from charter.planning.tests.factories import make_project
+
+    project = make_project(client_org, manager=manager)
+    Task.objects.filter(project=project).delete()
     return project

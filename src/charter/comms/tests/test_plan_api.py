@@ -10,6 +10,7 @@ from charter.comms.models import (
     OccurrenceStatus,
     OutboxMessage,
 )
+from charter.comms.tests.factories import missed_occurrence
 from charter.comms.tests.matrix_plan import default_templates, first_day, make_item
 from charter.testing.factories import ContactFactory
 
@@ -127,24 +128,12 @@ def test_occurrences_window_and_actions(project, signed_in):
     assert OutboxMessage.objects.count() == 1
 
 
-def _missed(item, days_ago=2):
-    gone = timezone.localdate() - datetime.timedelta(days=days_ago)
-    return CommunicationOccurrence.objects.create(
-        item=item,
-        nominal_on=gone,
-        on=gone,
-        due_at=plan.occurs_at(item, gone),
-        status=OccurrenceStatus.MISSED,
-        outcome="The scheduler was not running.",
-    )
-
-
 def test_a_missed_occurrence_is_sent_late_but_not_a_meeting_or_a_switched_off_one(
     project, signed_in, users
 ):
     http = signed_in("member")
     item = make_item(project)
-    row = _missed(item)
+    row = missed_occurrence(item)
     url = f"/api/v1/communications/{item.pk}/occurrences/{row.nominal_on}/send"
     sent = http.post(url)
     assert sent.status_code == 200, sent.content
@@ -153,7 +142,7 @@ def test_a_missed_occurrence_is_sent_late_but_not_a_meeting_or_a_switched_off_on
     assert http.post(url).status_code == 422  # once
 
     meeting = make_item(project, content="周例会", kind="meeting", location="会议室 A")
-    missed_meeting = _missed(meeting)
+    missed_meeting = missed_occurrence(meeting)
     refused = http.post(
         f"/api/v1/communications/{meeting.pk}/occurrences/{missed_meeting.nominal_on}/send"
     )
@@ -161,7 +150,7 @@ def test_a_missed_occurrence_is_sent_late_but_not_a_meeting_or_a_switched_off_on
     assert "A missed meeting cannot be sent late" in refused.content.decode()
 
     switched_off = make_item(project, content="月报")
-    missed_off = _missed(switched_off)
+    missed_off = missed_occurrence(switched_off)
     plan.update_item(
         switched_off, actor=users["manager"], expected_version=switched_off.version, is_active=False
     )

@@ -11,6 +11,7 @@ from charter.comms.models import (
     OccurrenceStatus,
     OutboxMessage,
 )
+from charter.comms.tests.factories import missed_occurrence
 from charter.comms.tests.matrix_comms import make_robot
 from charter.comms.tests.matrix_plan import WEEKDAYS, default_templates, first_day, make_item
 from charter.planning.tests.factories import make_project
@@ -156,7 +157,7 @@ def test_delete_asks_then_removes(project, signed_in):
     assert not CommunicationItem.objects.filter(pk=item.pk).exists()
 
 
-def test_the_plan_lists_items_upcoming_and_missed(project, signed_in):
+def test_the_plan_lists_items_upcoming_andmissed_occurrence(project, signed_in):
     item = make_item(project, frequency="每周五")
     make_item(project, content="里程碑通知", is_active=False)
     gone = timezone.localdate() - datetime.timedelta(days=2)
@@ -299,25 +300,13 @@ def test_send_now_asks_then_queues_the_emails(project, users, signed_in):
     assert "it cannot be changed" in words.content.decode()
 
 
-def _missed(item, days_ago=2):
-    gone = timezone.localdate() - datetime.timedelta(days=days_ago)
-    return CommunicationOccurrence.objects.create(
-        item=item,
-        nominal_on=gone,
-        on=gone,
-        due_at=plan.occurs_at(item, gone),
-        status=OccurrenceStatus.MISSED,
-        outcome="The scheduler was not running.",
-    )
-
-
 def _send_form(response):
     return response.content.decode().split('data-testid="send-confirm"', 1)[1].split("</form>")[0]
 
 
 def test_a_missed_occurrence_is_sent_late_from_the_plan(project, signed_in):
     item = make_item(project)
-    row = _missed(item)
+    row = missed_occurrence(item)
     http = signed_in("member")
     plan_page = http.get(reverse("comms:project_communications", args=[project.pk]))
     missed = plan_page.content.decode().split('data-testid="missed"', 1)[1]
@@ -335,7 +324,7 @@ def test_a_missed_occurrence_is_sent_late_from_the_plan(project, signed_in):
 
 def test_a_missed_meeting_offers_no_late_sending(project, signed_in):
     item = make_item(project, kind="meeting", location="会议室 A")
-    row = _missed(item)
+    row = missed_occurrence(item)
     http = signed_in("member")
     plan_page = http.get(reverse("comms:project_communications", args=[project.pk]))
     missed = plan_page.content.decode().split('data-testid="missed"', 1)[1]

@@ -17,11 +17,6 @@ def stage(name_en):
     return Stage.objects.get(name_en=name_en)
 
 
-@pytest.fixture
-def manager(users):
-    return users["manager"]
-
-
 # ---- opportunities -----------------------------------------------------------------------------
 
 

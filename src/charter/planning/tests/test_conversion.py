@@ -28,11 +28,6 @@ from charter.testing.factories import ContactFactory, InteractionFactory, Opport
 
 
 @pytest.fixture
-def manager(users):
-    return users["manager"]
-
-
-@pytest.fixture
 def deal(client_org, manager):
     return won_deal(client_org, title="云栖 ERP 实施", amount=Decimal("880000.00"), currency="CNY")
 

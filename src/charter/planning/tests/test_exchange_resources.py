@@ -40,18 +40,6 @@ MONDAY = datetime.datetime(2026, 12, 7, 8)
 STANDARD = {day: MS_PROJECT_STANDARD_HOURS if day < 5 else () for day in range(7)}
 
 
-@pytest.fixture
-def manager(users):
-    return users["manager"]
-
-
-@pytest.fixture
-def empty_project(client_org, manager):
-    project = make_project(client_org, manager=manager)
-    Task.objects.filter(project=project).delete()
-    return project
-
-
 def _task(uid: int, **fields) -> MspdiTask:
     values = {
         "uid": uid, "id": uid, "name": f"T{uid}", "outline_level": 1, "summary": False,

@@ -48,20 +48,8 @@ def refused_files() -> list[Path]:
 
 
 @pytest.fixture
-def manager(users):
-    return users["manager"]
-
-
-@pytest.fixture
 def project(client_org, manager):
     return make_project(client_org, manager=manager)
-
-
-@pytest.fixture
-def empty_project(client_org, manager):
-    project = make_project(client_org, manager=manager)
-    Task.objects.filter(project=project).delete()
-    return project
 
 
 def test_both_kinds_of_reference_files_are_there():

@@ -31,11 +31,6 @@ def local(day: int, hour: int) -> datetime.datetime:
 
 
 @pytest.fixture
-def manager(users):
-    return users["manager"]
-
-
-@pytest.fixture
 def split_project(client_org, manager) -> Project:
     """The planning task worked by one person, paused on Wednesday and Thursday."""
     project = make_project(client_org, manager=manager)
@@ -45,13 +40,6 @@ def split_project(client_org, manager) -> Project:
     services.update_task(
         task, actor=manager, expected_version=task.version, fields={"pauses": [[DAY, 2 * DAY]]}
     )
-    return project
-
-
-@pytest.fixture
-def empty_project(client_org, manager) -> Project:
-    project = make_project(client_org, manager=manager)
-    Task.objects.filter(project=project).delete()
     return project
 
 

@@ -32,11 +32,6 @@ DAY = 8 * HOUR
 
 
 @pytest.fixture
-def manager(users):
-    return users["manager"]
-
-
-@pytest.fixture
 def bare(client_org, manager):
     return empty_project(client_org, manager)
 

@@ -27,11 +27,6 @@ def _propose(project, actor, **options):
 
 
 @pytest.fixture
-def manager(users):
-    return users["manager"]
-
-
-@pytest.fixture
 def bare(client_org, manager):
     return empty_project(client_org, manager)
 

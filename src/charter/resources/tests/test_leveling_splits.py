@@ -28,11 +28,6 @@ def dec(day: int) -> datetime.date:
 
 
 @pytest.fixture
-def manager(users):
-    return users["manager"]
-
-
-@pytest.fixture
 def taken_thursday(client_org, manager):
     """王工 on a four-day task from Tuesday 1 December and on a review that must start on
     Thursday 3rd; a one-day follow-up waits for the long task."""

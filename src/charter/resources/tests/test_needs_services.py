@@ -36,11 +36,6 @@ def _task(project, index: int, start: datetime.date, finish: datetime.date) -> T
 
 
 @pytest.fixture
-def manager(users):
-    return users["manager"]
-
-
-@pytest.fixture
 def backend(manager):
     return services.create_role(actor=manager, name=" 后端工程师 ", description="写服务")
 

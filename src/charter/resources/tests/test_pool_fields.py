@@ -22,11 +22,6 @@ JSON = "application/json"
 
 
 @pytest.fixture
-def manager(users):
-    return users["manager"]
-
-
-@pytest.fixture
 def backend(manager):
     return needs.create_role(actor=manager, name="后端工程师")
 
