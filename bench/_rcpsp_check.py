@@ -73,24 +73,38 @@ def check_plan(
     capacities: dict[int, int],
     starts: dict[int, int],
     releases: dict[int, int] | None = None,
+    *,
+    runs: dict[int, list[tuple[int, int]]] | None = None,
+    from_finish: bool = False,
 ) -> list[str]:
     """The same checks for a plan given as plain data: ``links`` are (predecessor, successor,
-    start-to-start lag), ``capacities`` constant units per period."""
+    lag) from the predecessor's start, or from its finish (``from_finish``); ``capacities``
+    constant units per period. An activity in ``runs`` works in those (first period, length)
+    runs: in order, apart, from its start, adding up to its duration; its finish is the end of
+    the last one."""
     problems = [f"activity {a} has no start" for a in durations if a not in starts]
     if problems:
         return problems
+    worked = {a: (runs or {}).get(a, [(starts[a], d)]) for a, d in durations.items()}
+    for a, pieces in worked.items():
+        ends = [first + length for first, length in pieces]
+        apart = all(end < later for end, (later, _n) in zip(ends, pieces[1:], strict=False))
+        if pieces[0][0] != starts[a] or not apart or sum(n for _f, n in pieces) != durations[a]:
+            problems.append(f"activity {a}: runs {pieces}")
     for a, release in (releases or {}).items():
         if starts[a] < release:
             problems.append(f"activity {a} starts at {starts[a]} before its release {release}")
     for pred, succ, lag in links:
-        if starts[succ] < starts[pred] + lag:
-            problems.append(f"activity {succ} starts {starts[succ]} < {starts[pred]} + {lag}")
+        bound = (sum(worked[pred][-1]) if from_finish else starts[pred]) + lag
+        if starts[succ] < bound:
+            problems.append(f"activity {succ} starts {starts[succ]} < {bound}")
     used: dict[int, dict[int, int]] = {r: {} for r in capacities}
-    for a, duration in durations.items():
+    for a, pieces in worked.items():
         for r, units in demands[a].items():
             row = used[r]
-            for period in range(starts[a], starts[a] + duration):
-                row[period] = row.get(period, 0) + units
+            for first, length in pieces:
+                for period in range(first, first + length):
+                    row[period] = row.get(period, 0) + units
     for r, row in used.items():
         problems += [
             f"resource {r} period {t}: {units} used of {capacities[r]}"

@@ -18,7 +18,7 @@ verifies precedence and capacity per period. Figures are medians of ``--runs`` r
 The second line (``leveling-scale-split``) levels the same plan with every activity
 splittable, its finish-to-start links measured from the predecessor's real finish
 (``from_finish``), against the same reference time; ``split`` counts the activities it
-interrupts. ``check_runs`` verifies that schedule period by period.
+interrupts. ``_rcpsp_check.check_plan`` verifies that schedule too, runs and all.
 
     python bench/leveling_scale.py [--runs 3] [--size 10000] [--resources 200]
 """
@@ -28,13 +28,12 @@ import random
 import statistics
 import sys
 import time
-from collections import defaultdict
 from dataclasses import replace
 
 import _rcpsp_check
 from _harness import report
 
-from charter.engine.leveling import Activity, Precedence, Problem, Resource, Result, level
+from charter.engine.leveling import Activity, Precedence, Problem, Resource, level
 
 SEED = 11
 NAME = "leveling-scale"
@@ -183,27 +182,6 @@ def splittable(problem: Problem) -> Problem:
     )
 
 
-def check_runs(problem: Problem, result: Result) -> list[str]:
-    """Every activity placed, every link from the real finish, every resource's units in
-    every period, with the activities' runs as the result gives them."""
-    acts = {a.id: a for a in problem.activities}
-    problems = [f"activity {a} has no start" for a in acts if a not in result.starts]
-    for link in problem.precedences:
-        if result.starts[link.successor] < result.finish(acts[link.predecessor]) + link.lag:
-            problems.append(f"link {link} broken")
-    used: dict[tuple[int, int], int] = defaultdict(int)
-    for a in problem.activities:
-        runs = result.runs_of(a)
-        if sum(length for _start, length in runs) != a.duration or runs[0][0] < a.release:
-            problems.append(f"activity {a.id}: runs {runs}")
-        for start, length in runs:
-            for t in range(start, start + length):
-                for r, units in a.demand.items():
-                    used[r, t] += units
-    capacity = {r.id: r.capacity for r in problem.resources}
-    return problems + [f"resource {r} period {t}" for (r, t), u in used.items() if u > capacity[r]]
-
-
 def median_s(call, runs: int) -> float:
     times = []
     for _ in range(runs):
@@ -256,7 +234,16 @@ def main(argv: list[str]) -> None:
     )
     split_problem = splittable(problem)
     split_result = level(split_problem)
-    problems = check_runs(split_problem, split_result)
+    problems = _rcpsp_check.check_plan(
+        {a.id: a.duration for a in split_problem.activities},
+        {a.id: dict(a.demand) for a in split_problem.activities},
+        [(link.predecessor, link.successor, link.lag) for link in split_problem.precedences],
+        {r.id: r.capacity for r in split_problem.resources},
+        dict(split_result.starts),
+        {a.id: a.release for a in split_problem.activities},
+        runs={a: list(pieces) for a, pieces in split_result.runs.items()},
+        from_finish=True,
+    )
     if problems:
         raise SystemExit(f"infeasible split schedule: {problems[:5]}")
     split_s = median_s(lambda: level(split_problem), args.runs)
