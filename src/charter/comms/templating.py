@@ -12,7 +12,6 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models import F, Sum
-from django.http import HttpRequest
 from django.template import Context, Engine, TemplateSyntaxError
 from django.template.base import FilterExpression, Variable, VariableNode
 from django.utils import formats, timezone, translation
@@ -188,9 +187,3 @@ def text_to_html(text: str) -> str:
 def site_url() -> str:
     """Where this Charter is reached, for links in messages (the worker has no request)."""
     return str(settings.CHARTER_SITE_URL)
-
-
-def request_url(request: HttpRequest) -> str:
-    """This site's address as ``request`` reached it, for links in messages sent from a page
-    or an API call."""
-    return request.build_absolute_uri("/").rstrip("/")

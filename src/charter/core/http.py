@@ -10,3 +10,9 @@ def next_or(request: HttpRequest, default: str) -> str:
     if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, True):
         return target
     return default
+
+
+def site_url(request: HttpRequest) -> str:
+    """This site's address as ``request`` reached it (no trailing slash), for links in
+    messages sent from a page or an API call."""
+    return request.build_absolute_uri("/").rstrip("/")

@@ -8,12 +8,13 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema, Status
 
-from charter.comms import services, templating
+from charter.comms import services
 from charter.comms.models import ChatRobot, RobotKind
 from charter.comms.querysets import visible_parent
 from charter.core import policy
 from charter.core.api import IF_MATCH, read_with_etag, update_with_if_match
 from charter.core.crypto import masked
+from charter.core.http import site_url
 
 router = Router(tags=["chat robots"])
 
@@ -158,4 +159,4 @@ def delete_robot(request: HttpRequest, robot_id: int) -> Any:
 @policy.api_requires("comms.chatrobot", "change")
 def test_robot(request: HttpRequest, robot_id: int) -> Any:
     robot = _robot(request, robot_id, "change")
-    return services.test_robot(robot, actor=request.user, base_url=templating.request_url(request))
+    return services.test_robot(robot, actor=request.user, base_url=site_url(request))

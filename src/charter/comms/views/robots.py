@@ -12,13 +12,14 @@ from django.urls import URLPattern, path, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from charter.comms import services, templating
+from charter.comms import services
 from charter.comms.forms.robots import RobotEditForm, RobotForm
 from charter.comms.models import ChatRobot
 from charter.comms.querysets import visible_parent
 from charter.core import policy
 from charter.core.crypto import masked
 from charter.core.forms import submit
+from charter.core.http import site_url
 from charter.planning.models import Project
 
 PREFIXES = {"project": "projects", "client": "clients"}
@@ -125,9 +126,7 @@ def robot_test(request: HttpRequest, pk: int) -> HttpResponse:
     """Send a test message now. HTMX gets the robot's test cell with the remote's answer;
     a plain form post goes back to the list with the answer as a message."""
     robot = _robot(request, pk, "change")
-    delivery = services.test_robot(
-        robot, actor=request.user, base_url=templating.request_url(request)
-    )
+    delivery = services.test_robot(robot, actor=request.user, base_url=site_url(request))
     if request.htmx:  # type: ignore[attr-defined]
         return render(request, "comms/partials/robot_test.html", {"robot": robot})
     if delivery.ok:
