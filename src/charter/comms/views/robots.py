@@ -19,7 +19,7 @@ from charter.comms.querysets import visible_parent
 from charter.core import policy
 from charter.core.crypto import masked
 from charter.core.forms import submit
-from charter.core.http import site_url
+from charter.core.http import kind_paths, site_url
 from charter.planning.models import Project
 
 PREFIXES = {"project": "projects", "client": "clients"}
@@ -141,12 +141,8 @@ def robot_test(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def parent_paths(route: str, view: Callable[..., Any], name: str) -> list[URLPattern]:
-    """``projects/<pk>/<route>`` and ``clients/<pk>/<route>``, named ``project_<name>`` and
-    ``client_<name>``; the view receives ``kind`` and ``pk``."""
-    return [
-        path(f"{prefix}/<int:pk>/{route}", view, {"kind": kind}, name=f"{kind}_{name}")
-        for kind, prefix in PREFIXES.items()
-    ]
+    """``projects/<pk>/<route>`` and ``clients/<pk>/<route>`` (``core.http.kind_paths``)."""
+    return kind_paths(PREFIXES, route, view, name)
 
 
 urls = [

@@ -6,8 +6,9 @@ from typing import Any
 
 from django.db import models
 from django.shortcuts import get_object_or_404
-from django.urls import URLPattern, path, reverse
+from django.urls import URLPattern, reverse
 
+from charter.core.http import kind_paths
 from charter.crm.models import Opportunity
 from charter.discovery.models.base import parent_field
 from charter.planning.models import Project
@@ -27,9 +28,5 @@ def parent_url(parent: models.Model, name: str) -> str:
 
 
 def parent_paths(route: str, view: Callable[..., Any], name: str) -> list[URLPattern]:
-    """``projects/<pk>/<route>`` and ``opportunities/<pk>/<route>``, named
-    ``project_<name>`` and ``opportunity_<name>``; the view receives ``kind`` and ``pk``."""
-    return [
-        path(f"{prefix}/<int:pk>/{route}", view, {"kind": kind}, name=f"{kind}_{name}")
-        for kind, prefix in PREFIXES.items()
-    ]
+    """``projects/<pk>/<route>`` and ``opportunities/<pk>/<route>`` (``core.http.kind_paths``)."""
+    return kind_paths(PREFIXES, route, view, name)
