@@ -345,7 +345,7 @@ def task_window(task: Task) -> utilisation.Window | None:
     return utilisation.Window(tuple(week for week in window.weeks if week <= last))
 
 
-def _free_people(task_id: int) -> list[Resource]:
+def free_people(task_id: int) -> list[Resource]:
     """Active named people not yet on the task, by name."""
     return list(
         Resource.objects.filter(is_active=True, is_placeholder=False, kind=ResourceKind.WORK)
@@ -356,15 +356,21 @@ def _free_people(task_id: int) -> list[Resource]:
 
 
 def candidates_by_need(
-    task: Task, needs: Sequence[TaskNeed], *, user: Any, limit: int = CANDIDATES
+    task: Task,
+    needs: Sequence[TaskNeed],
+    *,
+    user: Any,
+    limit: int = CANDIDATES,
+    people: list[Resource] | None = None,
 ) -> dict[int, list[Candidate]]:
     """For each of the task's ``needs`` (by id), active named people not yet on the task, best
     first: role match, then the need's skill at the minimum level or more, higher level first,
     then free hours (capacity − allocation across the projects ``user`` sees) in the task's
-    weeks. A constant number of queries whatever the number of needs."""
+    weeks. A constant number of queries whatever the number of needs; ``people`` is
+    ``free_people(task)`` when the caller has it already."""
     if not needs:
         return {}
-    people = _free_people(task.pk)
+    people = free_people(task.pk) if people is None else people
     skills = {need.skill_id for need in needs if need.skill_id}
     levels: dict[tuple[int, int], int] = {}
     if skills and people:
@@ -409,11 +415,12 @@ def candidates(need: TaskNeed, *, user: Any, limit: int = CANDIDATES) -> list[Ca
 
 
 def replacement_candidates(
-    task: Task, role_ids: Iterable[int | None]
+    task: Task, role_ids: Iterable[int | None], *, people: list[Resource] | None = None
 ) -> dict[int | None, list[Resource]]:
     """Per role id, the people who may take a generic resource's place on ``task``: active
-    named people not on it, those of the role first. One query."""
-    people = _free_people(task.pk)
+    named people not on it, those of the role first. One query, none when ``people`` (``free
+    people(task)``) is given."""
+    people = free_people(task.pk) if people is None else people
     return {
         role_id: sorted(people, key=lambda person: person.role_id != role_id)
         for role_id in set(role_ids)
@@ -437,6 +444,7 @@ __all__ = [
     "delete_resource_skill",
     "delete_role",
     "delete_skill",
+    "free_people",
     "replace_placeholder",
     "replacement_candidates",
     "update_need",

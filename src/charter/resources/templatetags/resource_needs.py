@@ -37,10 +37,14 @@ def task_needs(context: template.Context, task: Task) -> dict[str, Any]:
         .order_by("resource__name", "pk")
     )
     needs = services.needs_of(task)
-    ranked = services.candidates_by_need(task, needs, user=user)
+    replacing = can_replace and bool(placeholders)
+    free = services.free_people(task.pk) if needs or replacing else []
+    ranked = services.candidates_by_need(task, needs, user=user, people=free)
     people = (
-        services.replacement_candidates(task, [row.resource.role_id for row in placeholders])
-        if can_replace and placeholders
+        services.replacement_candidates(
+            task, [row.resource.role_id for row in placeholders], people=free
+        )
+        if replacing
         else {}
     )
     return {

@@ -249,8 +249,13 @@ def _need(request: HttpRequest, pk: int, action: str = "view") -> TaskNeed:
     return get_object_or_404(TaskNeed.objects.for_user(request.user, action), pk=pk)
 
 
+def _needs_url(task: Task) -> str:
+    """The task page at its Needs panel."""
+    return f"{task.get_absolute_url()}#needs"
+
+
 def _to_needs(task: Task) -> HttpResponse:
-    return redirect(f"{task.get_absolute_url()}#needs")
+    return redirect(_needs_url(task))
 
 
 @require_POST
@@ -282,7 +287,7 @@ def need_assign(request: HttpRequest, pk: int) -> HttpResponse:
         lambda data: services.assign_from_need(need, data["resource"], actor=request.user),
     )
     _report(request, status, form, _("Resource assigned; the plan is rescheduled."))
-    return redirect(next_or(request, f"{need.task.get_absolute_url()}#needs"))
+    return redirect(next_or(request, _needs_url(need.task)))
 
 
 @require_GET
@@ -292,7 +297,7 @@ def need_candidates(request: HttpRequest, pk: int) -> HttpResponse:
     Needs tab): a fragment for HTMX, else the task page's Needs panel."""
     need = _need(request, pk)
     if not request.htmx:  # type: ignore[attr-defined]
-        return redirect(f"{need.task.get_absolute_url()}#needs")
+        return _to_needs(need.task)
     context = {
         "need": need,
         "candidates": services.candidates(need, user=request.user),
