@@ -418,8 +418,8 @@ def replacement_candidates(
     task: Task, role_ids: Iterable[int | None], *, people: list[Resource] | None = None
 ) -> dict[int | None, list[Resource]]:
     """Per role id, the people who may take a generic resource's place on ``task``: active
-    named people not on it, those of the role first. One query, none when ``people`` (``free
-    people(task)``) is given."""
+    named people not on it, those of the role first. One query, none when ``people``
+    (``free_people(task)``) is given."""
     people = free_people(task.pk) if people is None else people
     return {
         role_id: sorted(people, key=lambda person: person.role_id != role_id)
