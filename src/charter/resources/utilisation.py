@@ -341,7 +341,7 @@ class RoleCell(Cell):
 
 
 @dataclass(frozen=True)
-class RoleRow:
+class RoleLoadRow:
     role: Role | None  # None: the work resources without a role
     people: int  # the role's work resources shown, generic ones included
     generic: int
@@ -363,7 +363,7 @@ class RoleRow:
 
 
 @dataclass(frozen=True)
-class RoleWeek:
+class RoleLoadWeek:
     """A role's week and the rows (one cell each) of its resources, most hours first."""
 
     role: Role | None
@@ -372,7 +372,7 @@ class RoleWeek:
 
 
 def role_of_key(key: str) -> Role | None:
-    """The role a URL names by ``RoleRow.key``: its id, or ``NO_ROLE`` for None. Http404 for
+    """The role a URL names by ``RoleLoadRow.key``: its id, or ``NO_ROLE`` for None. Http404 for
     any other key or an unknown role."""
     if key == NO_ROLE:
         return None
@@ -386,7 +386,7 @@ def _role_row(
     members: Sequence[Resource],
     rows: dict[Hashable, ResourceRow],
     weeks: Sequence[datetime.date],
-) -> RoleRow:
+) -> RoleLoadRow:
     key = NO_ROLE if role is None else role.pk
     active = {member.pk for member in members if member.is_active}
     total = combine(key, [rows[member.pk] for member in members], weeks, capacity_of=active)
@@ -398,7 +398,7 @@ def _role_row(
         values = {field.name: getattr(shown, field.name) for field in fields(Cell)}
         cells.append(RoleCell(**values, generic_hours=hours(part.allocated)))
     percent, level = _level(total.allocated, total.capacity)
-    return RoleRow(
+    return RoleLoadRow(
         role=role,
         people=len(members),
         generic=len(generic),
@@ -420,7 +420,7 @@ def role_map(
     page: Any = 1,
     per_page: int = PER_PAGE,
 ) -> Page[Any]:
-    """A page of ``RoleRow``s: every role by name (with ``project``, those with a resource on
+    """A page of ``RoleLoadRow``s: every role by name (with ``project``, those with a resource on
     it), then the work resources without a role if any. The resources are those ``pool``
     shows (work only); every one is computed, as the roles add them all up."""
     resources = pool(user, window, project=project)
@@ -444,7 +444,7 @@ def role_map(
 
 def role_week(
     user: Any, role: Role | None, week: datetime.date, *, project: Project | None = None
-) -> RoleWeek:
+) -> RoleLoadWeek:
     """The resources of ``role`` (None: without a role) in the week of ``week``, as
     ``role_map`` adds them up with the same ``project``, most hours first."""
     window = Window.of(week, 1)
@@ -455,4 +455,4 @@ def role_week(
     lines = [_row(member, by_id[member.pk]) for member in members]
     lines.sort(key=lambda line: -line.allocated_hours)  # stable: by name among equals
     [cell] = _role_row(role, members, by_id, window.weeks).cells
-    return RoleWeek(role=role, cell=cell, resources=lines)
+    return RoleLoadWeek(role=role, cell=cell, resources=lines)
