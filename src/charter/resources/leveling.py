@@ -33,7 +33,7 @@ import datetime
 import hashlib
 import math
 from bisect import bisect_left
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -179,33 +179,38 @@ def fingerprint(project_ids: Iterable[int]) -> str:
     return digest.hexdigest()
 
 
-def _working_days(calendar: Calendar, first: datetime.date, count: int) -> list[datetime.date]:
-    """The first ``count`` working days of ``calendar`` from ``first`` on."""
+def _working(
+    calendar: Calendar, first: datetime.date, last: datetime.date | None = None
+) -> Callable[[datetime.date], bool]:
+    """Whether ``calendar`` works on a day from ``first`` (to ``last``): its working weekdays
+    and its exceptions, read in one query."""
+    rows = CalendarException.objects.filter(calendar=calendar, day__gte=first)
+    if last is not None:
+        rows = rows.filter(day__lte=last)
+    exceptions = dict(rows.values_list("day", "working"))
     weekdays = set(calendar.weekdays)
-    exceptions = dict(
-        CalendarException.objects.filter(calendar=calendar, day__gte=first).values_list(
-            "day", "working"
-        )
-    )
-    days: list[datetime.date] = []
-    day = first
+    return lambda day: exceptions.get(day, day.weekday() in weekdays)
+
+
+def _dates(first: datetime.date, last: datetime.date) -> Iterator[datetime.date]:
+    for offset in range((last - first).days + 1):
+        yield first + datetime.timedelta(days=offset)
+
+
+def _working_days(
+    calendar: Calendar, first: datetime.date, last: datetime.date, spare: int
+) -> list[datetime.date]:
+    """The working days of ``calendar`` from ``first`` to ``last``, then ``spare`` more."""
+    works = _working(calendar, first)
+    days = [day for day in _dates(first, last) if works(day)]
+    day, wanted = last, len(days) + spare
     for _ in range(MAX_DAYS):
-        if exceptions.get(day, day.weekday() in weekdays):
-            days.append(day)
-            if len(days) >= count:
-                return days
+        if len(days) >= wanted:
+            return days
         day += datetime.timedelta(days=1)
+        if works(day):
+            days.append(day)
     raise NoWorkingDays(calendar.name)
-
-
-def _works(calendar: Calendar, days: Sequence[datetime.date]) -> list[bool]:
-    weekdays = set(calendar.weekdays)
-    exceptions = dict(
-        CalendarException.objects.filter(
-            calendar=calendar, day__range=(days[0], days[-1])
-        ).values_list("day", "working")
-    )
-    return [exceptions.get(day, day.weekday() in weekdays) for day in days]
 
 
 def _days(minutes: int) -> int:
@@ -279,7 +284,7 @@ def load(project: Project, *, actor: Any, options: Options) -> Loaded:
     spare = sum(duration.values()) + sum(max(0, _days(lag)) for *_, lag in links) + 2
     calendar = project_calendar(project)
     # Enough periods to hold the current plans plus every task and lag back to back after them.
-    days = _working_days(calendar, origin, _count_until(calendar, origin, latest) + spare)
+    days = _working_days(calendar, origin, latest, spare)
     loaded = Loaded(
         project=project,
         projects=by_pk,
@@ -351,20 +356,6 @@ def _usual_hours(calendar: Calendar) -> tuple[int, int]:
     return intervals[0][0], intervals[-1][1]
 
 
-def _count_until(calendar: Calendar, first: datetime.date, last: datetime.date) -> int:
-    weekdays = set(calendar.weekdays)
-    exceptions = dict(
-        CalendarException.objects.filter(calendar=calendar, day__range=(first, last)).values_list(
-            "day", "working"
-        )
-    )
-    count, day = 0, first
-    while day <= last:
-        count += bool(exceptions.get(day, day.weekday() in weekdays))
-        day += datetime.timedelta(days=1)
-    return count
-
-
 def _base_day(project: Project) -> datetime.date:
     """Remaining work starts after the status date, or at the project start without one."""
     if project.status_date is not None:
@@ -377,7 +368,10 @@ def _capacity(
 ) -> dict[int, list[int]]:
     calendar_ids = {r.calendar_id for r in resources.values() if r.calendar_id}
     calendars = {c.pk: c for c in Calendar.objects.filter(pk__in=calendar_ids)}
-    works = {pk: _works(c, days) for pk, c in calendars.items()}
+    works = {}
+    for pk, own in calendars.items():
+        working = _working(own, days[0], days[-1])
+        works[pk] = [working(day) for day in days]
     every_day = [True] * len(days)
     return {
         rid: [
