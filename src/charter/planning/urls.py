@@ -8,6 +8,7 @@ from charter.planning.views import (
     plan,
     projects,
     raid,
+    tasks,
     templates,
 )
 
@@ -19,6 +20,7 @@ urlpatterns = [
     *conversion.urls,
     *templates.urls,
     *plan.urls,
+    *tasks.urls,
     *baselines.urls,
     *client_plan.urls,
     *exchange.urls,

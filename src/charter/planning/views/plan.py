@@ -1,13 +1,14 @@
 """The plan page: the task table beside the Gantt chart, one page of rows at a time, and every
 edit made from it (add, inline edit, indent, outdent, move, delete, link, drag a bar). Each edit
-is one service call that reschedules; the answer is the redrawn plan (an HTMX fragment)."""
+is one service call that reschedules; the answer is the redrawn plan (an HTMX fragment). The
+task page is in ``views.tasks``."""
 
 import datetime
 from collections import defaultdict
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse, QueryDict
@@ -19,16 +20,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from charter.core import policy
 from charter.core.concurrency import StaleEdit
-from charter.core.forms import VersionedForm, submit
+from charter.core.forms import submit
 from charter.planning import gantt
 from charter.planning.adapters import project_calendar, project_work_calendar
 from charter.planning.forms.plan import (
-    LinkForm,
     NewTaskForm,
     PlanViewForm,
-    ProgressForm,
     TaskForm,
-    days_to_minutes,
     minutes_to_days,
     start_of_day,
 )
@@ -210,7 +208,7 @@ def add_task(request: HttpRequest, pk: int) -> HttpResponse:
     project = visible_project(request.user, pk)
     form = NewTaskForm(request.POST, project=project)
     if not form.is_valid():
-        return _after_edit(request, project, ValidationError(list(_form_errors(form))))
+        return _after_edit(request, project, ValidationError(list(form_errors(form))))
     try:
         services.add_task(
             project,
@@ -223,7 +221,7 @@ def add_task(request: HttpRequest, pk: int) -> HttpResponse:
     return _after_edit(request, project)
 
 
-def _form_errors(form: Any) -> Any:
+def form_errors(form: Any) -> Any:
     for field, errors in form.errors.items():
         label = form.fields[field].label if field in form.fields else ""
         for error in errors:
@@ -366,7 +364,7 @@ def task_row(request: HttpRequest, pk: int) -> HttpResponse:
         ),
     )
     if status is not None:
-        return _after_edit(request, task.project, ValidationError(list(_form_errors(form))))
+        return _after_edit(request, task.project, ValidationError(list(form_errors(form))))
     return _after_edit(request, task.project)
 
 
@@ -382,142 +380,6 @@ def _row_data(task: Task, posted: QueryDict) -> QueryDict:
     return data
 
 
-# ---- the task page ----------------------------------------------------------------------------
-
-
-@require_http_methods(["GET", "POST"])
-@policy.requires("planning.task", "view")
-def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    """The task page: managers edit every field, team members report progress."""
-    task = visible_task(request, pk)
-    if request.method == "GET":
-        return _task_page(request, task)
-    if not policy.allows(request.user, "planning.task", "change"):
-        raise PermissionDenied
-    form = _task_form(task, request.POST)
-    status = submit(
-        form,
-        lambda data: services.update_task(
-            task, actor=request.user, expected_version=data["version"], fields=form.service_fields()
-        ),
-    )
-    if status is None:
-        messages.success(request, _("Task saved; the plan is rescheduled."))
-        return redirect(task.get_absolute_url())
-    return _task_page(request, task, form=form, status=status)
-
-
-@require_POST
-@policy.requires("planning.task", "progress")
-def task_progress(request: HttpRequest, pk: int) -> HttpResponse:
-    """A team member reports % complete and the actual dates of a task."""
-    task = visible_task(request, pk, "progress")
-    form = ProgressForm(request.POST)
-    status = submit(
-        form,
-        lambda data: services.update_task(
-            task, actor=request.user, expected_version=data["version"], fields=form.service_fields()
-        ),
-    )
-    if status is None:
-        messages.success(request, _("Progress saved; the plan is rescheduled."))
-        return redirect(task.get_absolute_url())
-    return _task_page(request, task, progress_form=form, status=status)
-
-
-@require_POST
-@policy.requires("planning.task", "change")
-def task_unsplit(request: HttpRequest, pk: int) -> HttpResponse:
-    """Join a split task's segments again: its work runs without a pause."""
-    task = visible_task(request, pk, "change")
-    form = VersionedForm(request.POST)
-    status = submit(
-        form,
-        lambda data: services.update_task(
-            task, actor=request.user, expected_version=data["version"], fields={"pauses": []}
-        ),
-    )
-    if status is None:
-        messages.success(request, _("The task is no longer split; the plan is rescheduled."))
-    else:
-        messages.error(request, " ".join(form.non_field_errors()) or _("Reload the page."))
-    return redirect(task.get_absolute_url())
-
-
-def _task_form(task: Task, data: QueryDict | None = None) -> TaskForm:
-    initial = TaskForm.initial_of(task)
-    return TaskForm(data, initial=initial, project=task.project, summary=task.is_summary)
-
-
-def _task_page(
-    request: HttpRequest,
-    task: Task,
-    *,
-    form: TaskForm | None = None,
-    progress_form: ProgressForm | None = None,
-    status: int = 200,
-) -> HttpResponse:
-    can_edit = policy.allows(request.user, "planning.task", "change")
-    can_report = not can_edit and not task.is_summary
-    can_report = can_report and policy.allows(request.user, "planning.task", "progress")
-    if progress_form is None and can_report:
-        progress_form = ProgressForm(initial=TaskForm.initial_of(task))
-    return render(
-        request,
-        "planning/task_detail.html",
-        {
-            "task": task,
-            "project": task.project,
-            "form": form or _task_form(task),
-            "progress_form": progress_form,
-            "can_edit": can_edit,
-            "link_form": LinkForm(task=task),
-            "incoming": task.predecessor_links.select_related("predecessor").order_by("pk"),
-            "outgoing": task.successor_links.select_related("successor").order_by("pk"),
-            "duration_days": minutes_to_days(task.duration),
-            "requirements": task.requirements.order_by("code"),
-        },
-        status=status,
-    )
-
-
-@require_POST
-@policy.requires("planning.task", "change")
-def task_link_add(request: HttpRequest, pk: int) -> HttpResponse:
-    task = visible_task(request, pk, "change")
-    form = LinkForm(request.POST, task=task)
-    if form.is_valid():
-        try:
-            services.add_dependency(
-                task.project,
-                actor=request.user,
-                predecessor=form.cleaned_data["predecessor"],
-                successor=task,
-                type=form.cleaned_data["type"],
-                lag=days_to_minutes(form.cleaned_data["lag_days"]),
-            )
-            messages.success(request, _("Link added; the plan is rescheduled."))
-        except ValidationError as error:
-            for message in error.messages:
-                messages.error(request, message)
-    else:
-        for message in _form_errors(form):
-            messages.error(request, message)
-    return redirect(task.get_absolute_url())
-
-
-@require_POST
-@policy.requires("planning.task", "change")
-def link_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    link = get_object_or_404(
-        Dependency.objects.filter(project__in=Project.objects.for_user(request.user)), pk=pk
-    )
-    successor = link.successor
-    services.delete_dependency(link, actor=request.user)
-    messages.success(request, _("Link removed; the plan is rescheduled."))
-    return redirect(successor.get_absolute_url())
-
-
 urls = [
     path("projects/<int:pk>/plan/", plan, name="plan"),
     path("projects/<int:pk>/plan/print/", plan_print, name="plan_print"),
@@ -528,13 +390,8 @@ urls = [
     ),
     path("projects/<int:pk>/plan/delete/", restructure, {"action": "delete"}, name="tasks_delete"),
     path("projects/<int:pk>/plan/link/", link_tasks, name="tasks_link"),
-    path("tasks/<int:pk>/", task_detail, name="task_detail"),
     path("tasks/<int:pk>/row/", task_row, name="task_row"),
-    path("tasks/<int:pk>/progress/", task_progress, name="task_progress"),
-    path("tasks/<int:pk>/unsplit/", task_unsplit, name="task_unsplit"),
     path("tasks/<int:pk>/up/", move, {"direction": "up"}, name="task_up"),
     path("tasks/<int:pk>/down/", move, {"direction": "down"}, name="task_down"),
     path("tasks/<int:pk>/drag/", drag, name="task_drag"),
-    path("tasks/<int:pk>/links/add/", task_link_add, name="task_link_add"),
-    path("links/<int:pk>/delete/", link_delete, name="link_delete"),
 ]
