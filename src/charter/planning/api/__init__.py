@@ -2,8 +2,17 @@
 
 from ninja import Router
 
-from charter.planning.api import baselines, calendars, exchange, goals, plan, projects, raid
+from charter.planning.api import (
+    baselines,
+    calendars,
+    dependencies,
+    exchange,
+    goals,
+    plan,
+    projects,
+    raid,
+)
 
 router = Router()
-for area in (projects, plan, baselines, calendars, raid, goals, exchange):
+for area in (projects, plan, dependencies, baselines, calendars, raid, goals, exchange):
     router.add_router("", area.router)

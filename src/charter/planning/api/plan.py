@@ -15,7 +15,7 @@ from django.db.models import Count, Max, Min, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from charter.accounts.models import User
@@ -30,12 +30,11 @@ from charter.core.api import (
     update_with_if_match,
 )
 from charter.planning.adapters import to_aware
-from charter.planning.choices import DependencyType, TaskConstraint
+from charter.planning.choices import TaskConstraint
 from charter.planning.forms.plan import days_to_minutes
 from charter.planning.models import (
     MINUTES_PER_DAY,
     Calendar,
-    Dependency,
     Project,
     Task,
 )
@@ -200,34 +199,6 @@ class TreeChangeOut(Schema):
     moved: int = Field(description="How many tasks moved; one with nowhere to go stays.")
 
 
-class DependencyOut(Schema):
-    id: int
-    predecessor_id: int
-    successor_id: int
-    type: DependencyType
-    lag_days: Decimal = Field(description=LAG)
-
-    @staticmethod
-    def resolve_lag_days(link: Dependency) -> Decimal | None:
-        return in_days(link.lag)
-
-
-class DependencyIn(Schema):
-    predecessor_id: int
-    successor_id: int
-    type: DependencyType = DependencyType.FS
-    lag_days: Decimal = Field(Decimal("0"), ge=-999, le=999, decimal_places=2, description=LAG)
-
-
-class DependencyPatch(Schema):
-    type: DependencyType | None = None
-    lag_days: Decimal | None = Field(None, ge=-999, le=999, decimal_places=2, description=LAG)
-
-
-class DependencyFilter(Schema):
-    task_id: int | None = Field(None, description="Only the links into or out of this task.")
-
-
 class ScheduleOut(Schema):
     start: datetime.datetime | None = Field(description="The first task's start.")
     finish: datetime.datetime | None = Field(description="The last task's finish.")
@@ -243,12 +214,7 @@ def _tasks(request: HttpRequest, action: str = "view") -> QuerySet[Task]:
     return Task.objects.for_user(request.user, action).select_related("project")
 
 
-def _links(request: HttpRequest) -> QuerySet[Dependency]:
-    visible = Project.objects.for_user(request.user)
-    return Dependency.objects.filter(project__in=visible).select_related("project")
-
-
-def _task_of(project: Project, task_id: int, field: str) -> Task:
+def task_of(project: Project, task_id: int, field: str) -> Task:
     task = Task.objects.filter(project=project, pk=task_id).first()
     if task is None:
         raise ValidationError({field: _("No task of this project has this ID.")})
@@ -325,8 +291,8 @@ def create_task(
     project = visible_project(request.user, project_id)
     values = payload.dict()
     parent_id, after_id = values.pop("parent_id"), values.pop("after_id")
-    parent = None if parent_id is None else _task_of(project, parent_id, "parent_id")
-    after = None if after_id is None else _task_of(project, after_id, "after_id")
+    parent = None if parent_id is None else task_of(project, parent_id, "parent_id")
+    after = None if after_id is None else task_of(project, after_id, "after_id")
     fields = _task_fields(values, project)
     with request_field_names(REQUEST_NAMES):
         task = services.add_task(
@@ -426,76 +392,6 @@ def move_task(request: HttpRequest, task_id: int, payload: TaskMoveIn) -> Any:
     task = get_object_or_404(_tasks(request, "change"), pk=task_id)
     moved = services.move_task(task, actor=request.user, up=payload.direction == "up")
     return {"moved": int(moved)}
-
-
-# ---- links -------------------------------------------------------------------------------------
-
-
-@router.get(
-    "/projects/{project_id}/dependencies",
-    response=list[DependencyOut],
-    summary="A project's links between tasks",
-)
-@policy.api_requires(TASK, "view")
-@paginate(LimitOffsetPagination)
-def list_dependencies(
-    request: HttpRequest, project_id: int, filters: Query[DependencyFilter]
-) -> Any:
-    links = Dependency.objects.filter(project=visible_project(request.user, project_id)).order_by(
-        "pk"
-    )
-    if filters.task_id is not None:
-        links = links.filter(Q(predecessor_id=filters.task_id) | Q(successor_id=filters.task_id))
-    return links
-
-
-@router.post(
-    "/projects/{project_id}/dependencies",
-    response={201: DependencyOut},
-    summary="Link two tasks and reschedule; a link that closes a loop is 422",
-    description="The 422 names the tasks of the loop; nothing is saved.",
-)
-@policy.api_requires(TASK, "change")
-def create_dependency(request: HttpRequest, project_id: int, payload: DependencyIn) -> Any:
-    project = visible_project(request.user, project_id)
-    predecessor = _task_of(project, payload.predecessor_id, "predecessor_id")
-    successor = _task_of(project, payload.successor_id, "successor_id")
-    with request_field_names(REQUEST_NAMES):
-        link = services.add_dependency(
-            project,
-            actor=request.user,
-            predecessor=predecessor,
-            successor=successor,
-            type=payload.type,
-            lag=days_to_minutes(payload.lag_days),
-        )
-    return Status(201, link)
-
-
-@router.patch(
-    "/dependencies/{dependency_id}",
-    response=DependencyOut,
-    summary="Change a link's type or lag and reschedule",
-)
-@policy.api_requires(TASK, "change")
-def update_dependency(request: HttpRequest, dependency_id: int, payload: DependencyPatch) -> Any:
-    link = get_object_or_404(_links(request), pk=dependency_id)
-    lag = link.lag if payload.lag_days is None else days_to_minutes(payload.lag_days)
-    with request_field_names(REQUEST_NAMES):
-        return services.update_dependency(
-            link, actor=request.user, type=payload.type or link.type, lag=lag
-        )
-
-
-@router.delete(
-    "/dependencies/{dependency_id}", response={204: None}, summary="Remove a link and reschedule"
-)
-@policy.api_requires(TASK, "change")
-def delete_dependency(request: HttpRequest, dependency_id: int) -> Any:
-    services.delete_dependency(
-        get_object_or_404(_links(request), pk=dependency_id), actor=request.user
-    )
-    return Status(204, None)
 
 
 # ---- the schedule ------------------------------------------------------------------------------
