@@ -50,7 +50,7 @@ lint-ruff: install
 # naming a file twice makes mypy stop with "Duplicate module").
 TYPED := src/charter/core $(wildcard src/charter/engine) $(filter-out src/charter/core/% src/charter/engine/%,\
 	$(wildcard src/charter/*/services.py src/charter/*/policies.py src/charter/*/services \
-	src/charter/comms/outbox.py src/charter/comms/channels src/charter/comms/plan.py \
+	src/charter/comms/outbox.py src/charter/comms/channels src/charter/comms/plan.py src/charter/comms/occurrences.py \
 	src/charter/comms/scheduler.py src/charter/comms/templating.py src/charter/comms/unsubscribe.py \
 	src/charter/comms/services_templates.py))
 

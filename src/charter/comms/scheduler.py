@@ -24,7 +24,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from charter.comms import meetings, outbox, plan, templating, unsubscribe
+from charter.comms import meetings, occurrences, outbox, plan, templating, unsubscribe
 from charter.comms.channels.base import ChatMessage
 from charter.comms.models import (
     CommunicationItem,
@@ -93,7 +93,7 @@ def _handle_next(item_id: int, now: datetime.datetime) -> bool:
     if item is None or item.next_nominal_on is None or item.next_on is None:
         return False
     current = Occurrence(item.next_nominal_on, item.next_on)
-    row = plan.occurrence_row(item, current)
+    row = occurrences.occurrence_row(item, current)
     if row.status == OccurrenceStatus.PLANNED:
         if now > _deadline(item, row):
             _miss(
@@ -122,13 +122,13 @@ def _send(item: CommunicationItem, row: CommunicationOccurrence, *, actor: Any) 
         reason = "; ".join(error.messages) if isinstance(error, ValidationError) else str(error)
         _miss(item, row, reason, actor=actor)
         return
-    plan.mark_handled(row, OccurrenceStatus.SENT, actor=actor, outcome=outcome)
+    occurrences.mark_handled(row, OccurrenceStatus.SENT, actor=actor, outcome=outcome)
 
 
 def _miss(
     item: CommunicationItem, row: CommunicationOccurrence, reason: str, *, actor: Any = None
 ) -> None:
-    plan.mark_handled(row, OccurrenceStatus.MISSED, actor=actor, outcome=reason)
+    occurrences.mark_handled(row, OccurrenceStatus.MISSED, actor=actor, outcome=reason)
     owner = item.owner
     if owner is None or not owner.email:
         return
@@ -154,17 +154,19 @@ def send_now(
     when it was sent or skipped already, cannot be sent, is a missed meeting (its time has
     passed) or the item is switched off."""
     with transaction.atomic():
-        item = plan.locked_item(item)
-        row = plan.locked_row(item, nominal_on, OccurrenceStatus.MISSED)
-        if row is not None and not plan.can_send(item, row):
+        item = occurrences.locked_item(item)
+        row = occurrences.locked_row(item, nominal_on, OccurrenceStatus.MISSED)
+        if row is not None and not occurrences.can_send(item, row):
             raise ValidationError(_late_refusal(item))
-        row = row or plan.occurrence_row(item, plan.planned_occurrence(item, nominal_on))
+        row = row or occurrences.occurrence_row(
+            item, occurrences.planned_occurrence(item, nominal_on)
+        )
         try:
             outcome = SENDERS[_route(item)](item, row)
         except NotSent as error:
             raise ValidationError(str(error)) from error
-        plan.mark_handled(row, OccurrenceStatus.SENT, actor=actor, outcome=outcome)
-        plan.advance_past(item, row)
+        occurrences.mark_handled(row, OccurrenceStatus.SENT, actor=actor, outcome=outcome)
+        occurrences.advance_past(item, row)
         audit.record(item, "occurrence_sent", actor=actor, changes={"date": str(row.on)})
     return row
 

@@ -12,7 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 
-from charter.comms import plan, scheduler, templating
+from charter.comms import occurrences as occurrence_verbs
+from charter.comms import scheduler, templating
 from charter.comms.models import (
     CommunicationItem,
     CommunicationKind,
@@ -87,7 +88,7 @@ class MyWeekQuery(Schema):
     days: int = Field(7, ge=1, le=MY_WEEK_LONGEST, description="How many days ahead.")
 
 
-def _upcoming(found: plan.Upcoming) -> dict[str, Any]:
+def _upcoming(found: occurrence_verbs.Upcoming) -> dict[str, Any]:
     row = found.row
     return {
         "item_id": found.item.pk,
@@ -104,7 +105,7 @@ def _upcoming(found: plan.Upcoming) -> dict[str, Any]:
 
 
 def _occurrence(item: CommunicationItem, row: CommunicationOccurrence) -> dict[str, Any]:
-    return _upcoming(plan.Upcoming(item, row.nominal_on, row.on, row.due_at, row))
+    return _upcoming(occurrence_verbs.Upcoming(item, row.nominal_on, row.on, row.due_at, row))
 
 
 # ---- occurrences -----------------------------------------------------------------------------
@@ -125,7 +126,7 @@ def occurrences(request: HttpRequest, item_id: int, window: Query[WindowQuery]) 
     if last - first > LONGEST_WINDOW:
         raise ValidationError({"last": _("Ask for at most a year at a time.")})
     rows = CommunicationItem.objects.filter(pk=item.pk)
-    return [_upcoming(found) for found in plan.upcoming(rows, first, last)]
+    return [_upcoming(found) for found in occurrence_verbs.upcoming(rows, first, last)]
 
 
 def _act(request: HttpRequest, item_id: int, nominal_on: datetime.date, act: Any) -> Any:
@@ -142,7 +143,7 @@ def _act(request: HttpRequest, item_id: int, nominal_on: datetime.date, act: Any
 )
 @policy.api_requires("comms.communication", "change")
 def skip_occurrence(request: HttpRequest, item_id: int, nominal_on: datetime.date) -> Any:
-    return _act(request, item_id, nominal_on, plan.skip_occurrence)
+    return _act(request, item_id, nominal_on, occurrence_verbs.skip_occurrence)
 
 
 @router.post(
@@ -152,7 +153,7 @@ def skip_occurrence(request: HttpRequest, item_id: int, nominal_on: datetime.dat
 )
 @policy.api_requires("comms.communication", "change")
 def restore_occurrence(request: HttpRequest, item_id: int, nominal_on: datetime.date) -> Any:
-    return _act(request, item_id, nominal_on, plan.restore_occurrence)
+    return _act(request, item_id, nominal_on, occurrence_verbs.restore_occurrence)
 
 
 @router.post(
@@ -180,7 +181,7 @@ def edit_occurrence(
     request: HttpRequest, item_id: int, nominal_on: datetime.date, payload: WordsIn
 ) -> Any:
     item = visible_item(request.user, item_id, "change")
-    row = plan.edit_occurrence(
+    row = occurrence_verbs.edit_occurrence(
         item, nominal_on, actor=request.user, subject=payload.subject, body=payload.body
     )
     return _occurrence(item, row)
@@ -196,7 +197,7 @@ def preview_occurrence(
     request: HttpRequest, item_id: int, nominal_on: datetime.date, query: Query[PreviewQuery]
 ) -> Any:
     item = visible_item(request.user, item_id, "view")
-    row = plan.occurrence_of(item, nominal_on)
+    row = occurrence_verbs.occurrence_of(item, nominal_on)
     if row is None:
         raise Http404
     recipients, left_out = scheduler.email_recipients(item)
@@ -227,7 +228,7 @@ def preview_occurrence(
 def my_occurrences(request: HttpRequest, query: Query[MyWeekQuery]) -> Any:
     items = CommunicationItem.objects.for_user(request.user).filter(owner_id=request.user.pk)
     today = timezone.localdate()
-    found = plan.upcoming(items, today, today + datetime.timedelta(days=query.days))
+    found = occurrence_verbs.upcoming(items, today, today + datetime.timedelta(days=query.days))
     return [
         {
             **_upcoming(occurrence),

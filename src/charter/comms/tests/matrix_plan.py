@@ -7,7 +7,7 @@ from typing import Any
 from django.utils import timezone
 
 from charter.accounts.models import User
-from charter.comms import plan
+from charter.comms import occurrences, plan
 from charter.comms.models import CommunicationItem, CommunicationKind, MessageTemplate
 from charter.planning.tests.factories import planning_world
 from charter.testing.factories import ContactFactory
@@ -85,7 +85,7 @@ def _fresh_item(w: Any) -> CommunicationItem:
 def _skipped_item(w: Any) -> CommunicationItem:
     """A fresh item whose first occurrence was skipped (``next_nominal_on`` as loaded: it)."""
     item = _fresh_item(w)
-    plan.skip_occurrence(item, _first(item), actor=User.objects.get(username="manager"))
+    occurrences.skip_occurrence(item, _first(item), actor=User.objects.get(username="manager"))
     return item
 
 

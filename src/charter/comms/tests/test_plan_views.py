@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from charter.comms import plan, unsubscribe
+from charter.comms import occurrences, plan, unsubscribe
 from charter.comms.models import (
     CommunicationItem,
     CommunicationOccurrence,
@@ -50,7 +50,7 @@ def _days(item, count=1):
     """The first ``count`` occurrences of ``item`` from today on, by the service."""
     today = timezone.localdate()
     rows = CommunicationItem.objects.filter(pk=item.pk)
-    return plan.upcoming(rows, today, today + datetime.timedelta(days=400))[:count]
+    return occurrences.upcoming(rows, today, today + datetime.timedelta(days=400))[:count]
 
 
 @pytest.mark.parametrize(
@@ -180,7 +180,7 @@ def test_the_plan_lists_items_upcoming_andmissed_occurrence(project, signed_in):
     for occurrence in _days(item, 3):
         assert f'data-date="{occurrence.nominal_on.isoformat()}"' in upcoming
     assert upcoming.count('data-testid="occurrence"') == len(
-        plan.upcoming(
+        occurrences.upcoming(
             CommunicationItem.objects.filter(project=project),
             timezone.localdate(),
             timezone.localdate() + datetime.timedelta(weeks=8),

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from django.core.exceptions import ValidationError
 
-from charter.comms import plan, scheduler
+from charter.comms import occurrences, plan, scheduler
 from charter.comms.models import (
     CommunicationItem,
     CommunicationOccurrence,
@@ -144,11 +144,11 @@ def test_an_item_with_nobody_to_send_to_is_missed_with_the_reason(
 
 def test_skip_then_the_scheduler_moves_past_it(project, users, templates, before_monday):
     item = make_item(project, users)
-    plan.skip_occurrence(item, MONDAY, actor=users["manager"])
+    occurrences.skip_occurrence(item, MONDAY, actor=users["manager"])
     assert fresh(item).next_nominal_on == MONDAY + datetime.timedelta(days=7)
     assert scheduler.run_due(now=at(MONDAY, 9, 1)) == 0
     assert not OutboxMessage.objects.exists()
-    plan.restore_occurrence(fresh(item), MONDAY, actor=users["manager"])
+    occurrences.restore_occurrence(fresh(item), MONDAY, actor=users["manager"])
     assert fresh(item).next_nominal_on == MONDAY
 
 
@@ -157,7 +157,7 @@ def test_skipping_a_later_occurrence_leaves_the_cursor_and_the_scheduler_honours
 ):
     item = make_item(project, users)
     second = MONDAY + datetime.timedelta(days=7)
-    plan.skip_occurrence(item, second, actor=users["manager"])
+    occurrences.skip_occurrence(item, second, actor=users["manager"])
     assert fresh(item).next_nominal_on == MONDAY
     scheduler.run_due(now=at(MONDAY, 9, 30))
     scheduler.run_due(now=at(second, 9, 30))
@@ -169,7 +169,7 @@ def test_skipping_a_later_occurrence_leaves_the_cursor_and_the_scheduler_honours
 
 def test_an_edited_occurrence_sends_its_own_words(project, users, templates, before_monday):
     item = make_item(project, users)
-    plan.edit_occurrence(
+    occurrences.edit_occurrence(
         item, MONDAY, actor=users["manager"], subject="Special {{ project }}", body="Hello"
     )
     scheduler.run_due(now=at(MONDAY, 9, 1))
@@ -180,7 +180,9 @@ def test_an_edited_occurrence_sends_its_own_words(project, users, templates, bef
 def test_edits_with_unknown_variables_are_refused(project, users, templates, before_monday):
     item = make_item(project, users)
     with pytest.raises(ValidationError) as refused:
-        plan.edit_occurrence(item, MONDAY, actor=users["manager"], subject="{{ nope }}", body="")
+        occurrences.edit_occurrence(
+            item, MONDAY, actor=users["manager"], subject="{{ nope }}", body=""
+        )
     assert "nope" in str(refused.value.message_dict["subject"])
 
 
@@ -199,7 +201,9 @@ def test_send_now_sends_ahead_and_the_scheduler_does_not_send_it_again(
 def test_a_date_the_rule_does_not_have_cannot_be_acted_on(project, users, templates, before_monday):
     item = make_item(project, users)
     with pytest.raises(ValidationError):
-        plan.skip_occurrence(item, MONDAY + datetime.timedelta(days=1), actor=users["manager"])
+        occurrences.skip_occurrence(
+            item, MONDAY + datetime.timedelta(days=1), actor=users["manager"]
+        )
     assert not CommunicationOccurrence.objects.exists()
 
 
@@ -232,7 +236,7 @@ def test_a_new_rule_moves_the_cursor_and_drops_edits_for_dates_it_no_longer_has(
     project, users, templates, before_monday
 ):
     item = make_item(project, users)
-    plan.edit_occurrence(item, MONDAY, actor=users["manager"], subject="x", body="y")
+    occurrences.edit_occurrence(item, MONDAY, actor=users["manager"], subject="x", body="y")
     item = fresh(item)
     plan.update_item(
         item, actor=users["manager"], expected_version=item.version, rule="FREQ=WEEKLY;BYDAY=TU"
@@ -258,7 +262,7 @@ def test_bad_input_is_refused_whole(project, users, templates, before_monday):
 def test_upcoming_merges_the_rule_with_handled_rows(project, users, templates, before_monday):
     item = make_item(project, users)
     scheduler.run_due(now=at(MONDAY, 9, 1))
-    found = plan.upcoming(
+    found = occurrences.upcoming(
         CommunicationItem.objects.filter(pk=item.pk), MONDAY, MONDAY + datetime.timedelta(days=20)
     )
     assert [(o.on, o.status) for o in found] == [

@@ -16,7 +16,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from charter.comms import plan, scheduler, templating
+from charter.comms import occurrences, plan, scheduler, templating
 from charter.comms.forms.plan import OccurrenceWordsForm
 from charter.comms.models import (
     CommunicationItem,
@@ -58,8 +58,8 @@ def _flash_errors(request: HttpRequest, error: ValidationError) -> None:
 
 
 def _occurrence(item: CommunicationItem, on: str) -> CommunicationOccurrence:
-    """The occurrence named by ``on`` in the URL (see ``plan.occurrence_of``), else 404."""
-    row = plan.occurrence_of(item, _nominal(on))
+    """The occurrence named by ``on`` in the URL (see ``occurrences.occurrence_of``), else 404."""
+    row = occurrences.occurrence_of(item, _nominal(on))
     if row is None:
         raise Http404
     return row
@@ -123,7 +123,7 @@ def occurrence_preview(request: HttpRequest, pk: int, on: str) -> HttpResponse:
         "recipients": recipients,
         "left_out": left_out,
         "route_note": _route_note(item),
-        "actionable": plan.is_actionable(item, row),
+        "actionable": occurrences.is_actionable(item, row),
         "next": _back(request, item),
     }
     return render(request, "comms/plan/occurrence_preview.html", context)
@@ -147,7 +147,7 @@ def occurrence_edit(request: HttpRequest, pk: int, on: str) -> HttpResponse:
     language; words left as the template's stay the template's (its later edits apply)."""
     item = visible_item(request.user, pk, "change")
     row = _occurrence(item, on)
-    if request.method == "GET" and not plan.is_actionable(item, row):
+    if request.method == "GET" and not occurrences.is_actionable(item, row):
         messages.error(request, _("This occurrence is no longer ahead; it cannot be changed."))
         preview = reverse("comms:occurrence_preview", args=[item.pk, row.nominal_on.isoformat()])
         return redirect(preview)
@@ -162,7 +162,7 @@ def occurrence_edit(request: HttpRequest, pk: int, on: str) -> HttpResponse:
 
         def save(data: dict[str, Any]) -> None:
             subject, body = data["subject"].strip(), data["body"].strip()
-            plan.edit_occurrence(
+            occurrences.edit_occurrence(
                 item,
                 row.nominal_on,
                 actor=request.user,
@@ -209,7 +209,7 @@ def _occurrence_action(request: HttpRequest, pk: int, on: str, act: Any, done: s
 @policy.requires("comms.communication", "change")
 def occurrence_skip(request: HttpRequest, pk: int, on: str) -> HttpResponse:
     return _occurrence_action(
-        request, pk, on, plan.skip_occurrence, _("“%(what)s” on %(date)s will not be sent.")
+        request, pk, on, occurrences.skip_occurrence, _("“%(what)s” on %(date)s will not be sent.")
     )
 
 
@@ -217,7 +217,11 @@ def occurrence_skip(request: HttpRequest, pk: int, on: str) -> HttpResponse:
 @policy.requires("comms.communication", "change")
 def occurrence_restore(request: HttpRequest, pk: int, on: str) -> HttpResponse:
     return _occurrence_action(
-        request, pk, on, plan.restore_occurrence, _("“%(what)s” on %(date)s is planned again.")
+        request,
+        pk,
+        on,
+        occurrences.restore_occurrence,
+        _("“%(what)s” on %(date)s is planned again."),
     )
 
 
@@ -237,7 +241,7 @@ def occurrence_send(request: HttpRequest, pk: int, on: str) -> HttpResponse:
         "item": item,
         "project": item.project,
         "row": row,
-        "can_send": plan.can_send(item, row),
+        "can_send": occurrences.can_send(item, row),
         "late": row.status == OccurrenceStatus.MISSED,
         "recipients": recipients,
         "left_out": left_out,
@@ -257,11 +261,11 @@ def my_week(request: HttpRequest) -> HttpResponse:
     """The occurrences of the items the user owns, this week, by day; their misses first."""
     items = CommunicationItem.objects.for_user(request.user).filter(owner_id=request.user.pk)
     today = timezone.localdate()
-    ahead = plan.upcoming(items, today, today + datetime.timedelta(days=MY_WEEK_DAYS))
+    ahead = occurrences.upcoming(items, today, today + datetime.timedelta(days=MY_WEEK_DAYS))
     days = [(day, list(group)) for day, group in itertools.groupby(ahead, key=lambda o: o.on)]
     context = {
         "days": days,
-        "missed": plan.missed(items, since=today - datetime.timedelta(days=MISSED_DAYS)),
+        "missed": occurrences.missed(items, since=today - datetime.timedelta(days=MISSED_DAYS)),
         "missed_days": MISSED_DAYS,
         "today": today,
         "now": timezone.now(),

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from charter.comms import plan
+from charter.comms import occurrences, plan
 from charter.comms.forms.plan import CommunicationItemEditForm, CommunicationItemForm
 from charter.comms.meetings import default_time_zone
 from charter.comms.models import CommunicationItem, CommunicationKind, OccurrenceStatus
@@ -80,12 +80,12 @@ def communication_list(request: HttpRequest, pk: int) -> HttpResponse:
         )
     )
     today = _today()
-    ahead = plan.upcoming(items, today, today + datetime.timedelta(weeks=UPCOMING_WEEKS))
+    ahead = occurrences.upcoming(items, today, today + datetime.timedelta(weeks=UPCOMING_WEEKS))
     context = {
         "project": project,
         "rows": [(item, audience_of(item)) for item in rows],
         "page": Paginator(ahead, PER_PAGE).get_page(request.GET.get("page")),
-        "missed": plan.missed(items, since=today - datetime.timedelta(days=MISSED_DAYS)),
+        "missed": occurrences.missed(items, since=today - datetime.timedelta(days=MISSED_DAYS)),
         "weeks": UPCOMING_WEEKS,
         "now": timezone.now(),
         "missed_days": MISSED_DAYS,
@@ -113,8 +113,8 @@ def communication_calendar(request: HttpRequest, pk: int) -> HttpResponse:
     last = first.replace(day=calendar.monthrange(first.year, first.month)[1])
     grid_first = first - datetime.timedelta(days=first.weekday())
     grid_last = last + datetime.timedelta(days=6 - last.weekday())
-    found = plan.upcoming(_plan_items(request, project), grid_first, grid_last)
-    by_day: dict[datetime.date, list[plan.Upcoming]] = {}
+    found = occurrences.upcoming(_plan_items(request, project), grid_first, grid_last)
+    by_day: dict[datetime.date, list[occurrences.Upcoming]] = {}
     for occurrence in found:
         by_day.setdefault(occurrence.on, []).append(occurrence)
     days = [
@@ -229,7 +229,7 @@ def communication_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """An item's settings, its next occurrences and what it did (with the messages sent)."""
     item = visible_item(request.user, pk, "view")
     today = _today()
-    ahead = plan.upcoming(_items(request).filter(pk=item.pk), today, today + NEXT_HORIZON)
+    ahead = occurrences.upcoming(_items(request).filter(pk=item.pk), today, today + NEXT_HORIZON)
     history = (
         item.occurrences.exclude(status=OccurrenceStatus.PLANNED)
         .select_related("acted_by", "meeting")
